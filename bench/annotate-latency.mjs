@@ -1,0 +1,329 @@
+#!/usr/bin/env node
+/**
+ * The annotation view at 10,000 documents, in headless Chromium (the built app, real IndexedDB):
+ *   - import of 10,000 abstracts through the import dialog (time; peak renderer memory; longest main-thread task),
+ *   - keypress-to-next-document latency (Enter = accept + save + move; j = move only): p50 / p95 / max,
+ *   - export of the 10,000 annotated documents through the export dialog (time to the download), JSONL and CSV.
+ *
+ *   npm run bench:annotate [-- --keys 300] [--imports 3] [--no-build]
+ *
+ * The 10,000 abstracts are HoC's train+dev abstracts repeated under new ids, written as a previous export
+ * (status "predicted" with scores) so the queue sorts by uncertainty as it does with a model. The scores are
+ * synthetic (seeded PRNG): what is measured is the UI, so no model is loaded (the model index request is
+ * blocked) and no inference competes for the 2 cores. Writes bench/results/annotate-latency.json.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium } from '@playwright/test';
+
+const root = path.resolve(import.meta.dirname, '..');
+const { values } = parseArgs({
+  options: {
+    keys: { type: 'string', default: '300' },
+    imports: { type: 'string', default: '3' },
+    'no-build': { type: 'boolean', default: false },
+    dist: { type: 'string', default: 'dist' },
+    port: { type: 'string', default: '4174' },
+    out: { type: 'string', default: path.join(root, 'bench/results/annotate-latency.json') },
+  },
+});
+const DOCS = 10_000;
+/** Pause between keypresses (ms). */
+const PAUSE_MS = 100;
+const KEYS = Number(values.keys);
+const IMPORTS = Number(values.imports);
+const baseURL = `http://127.0.0.1:${values.port}`;
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+/** Deterministic PRNG (mulberry32): the same synthetic scores every run. */
+function prng(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function writeSessionFile(dir) {
+  const source = ['data/hoc/train.jsonl', 'data/hoc/dev.jsonl'].flatMap((file) =>
+    readFileSync(path.join(root, file), 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line)),
+  );
+  const labels = [...new Set(source.flatMap((record) => record.labels))].sort();
+  const random = prng(42);
+  const lines = [];
+  for (let i = 0; i < DOCS; i++) {
+    const base = source[i % source.length];
+    const scores = Object.fromEntries(labels.map((label) => [label, Math.round(random() * 1e4) / 1e4]));
+    const predicted = labels.filter((label) => scores[label] >= 0.5);
+    lines.push(
+      JSON.stringify({
+        id: `${base.id}-copy${Math.floor(i / source.length)}`,
+        text: base.text,
+        labels: predicted,
+        model_labels: predicted,
+        status: 'predicted',
+        model: { id: 'bench-synthetic', version: '0' },
+        scores,
+      }),
+    );
+  }
+  const file = path.join(dir, 'annotate-bench-10k.jsonl');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return { file, bytes: Buffer.byteLength(lines.join('\n')) + 1 };
+}
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return null;
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, index)];
+}
+
+function summary(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const round = (value) => (value === null ? null : Math.round(value * 10) / 10);
+  return {
+    n: sorted.length,
+    p50_ms: round(percentile(sorted, 50)),
+    p95_ms: round(percentile(sorted, 95)),
+    max_ms: round(sorted.at(-1) ?? null),
+  };
+}
+
+/** Resident memory of the browser's renderer processes (the page and its workers), in MiB. */
+function rendererRssMiB(browserPid) {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (!cmdline.includes('--type=renderer')) continue;
+      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
+      const parent = Number(/PPid:\s+(\d+)/.exec(status)?.[1]);
+      if (parent !== browserPid && !isDescendant(parent, browserPid)) continue;
+      total += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return total;
+}
+
+function isDescendant(pid, ancestor) {
+  for (let current = pid, depth = 0; current > 1 && depth < 8; depth++) {
+    if (current === ancestor) return true;
+    try {
+      current = Number(/PPid:\s+(\d+)/.exec(readFileSync(`/proc/${current}/status`, 'utf8'))?.[1]);
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
+async function waitForServer() {
+  for (let attempt = 0; attempt < 120; attempt++) {
+    try {
+      if ((await fetch(baseURL)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`the preview server did not answer at ${baseURL}`);
+}
+
+async function openView(browser) {
+  const context = await browser.newContext({ baseURL, acceptDownloads: true });
+  // No model: nothing but the UI runs (see the header comment).
+  await context.route('**/models/index.json', (route) =>
+    route.fulfill({ status: 200, contentType: 'application/json', body: '{"models":[]}' }),
+  );
+  const page = await context.newPage();
+  await page.goto('/?tab=annotate');
+  await page.getByTestId('annotate-view').waitFor();
+  return { context, page };
+}
+
+async function importSession(page, file, browserPid) {
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.__longTasks.push(entry.duration);
+    }).observe({ type: 'longtask' });
+  });
+  await page.getByTestId('open-import').click();
+  await page.getByTestId('import-file').setInputFiles(file);
+  const before = rendererRssMiB(browserPid);
+  let peak = before;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, rendererRssMiB(browserPid));
+  }, 100);
+  const started = performance.now();
+  await page.getByTestId('import-start').click();
+  await page.getByTestId('import-report').waitFor({ timeout: 300_000 });
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  const imported = Number(await page.getByTestId('import-imported').textContent());
+  const longest = await page.evaluate(() => Math.max(0, ...window.__longTasks));
+  await page.getByRole('button', { name: 'Done', exact: true }).click();
+  return { seconds, imported, rssBeforeMiB: before, rssPeakMiB: peak, longestTaskMs: longest };
+}
+
+/** Presses a key `count` times; each sample is keydown (event.timeStamp) to the frame after the next document rendered. */
+async function keyLatency(page, key, count) {
+  await page.evaluate(() => {
+    window.__latencies = [];
+    window.__shownKey = document.querySelector('[data-doc-key]')?.getAttribute('data-doc-key');
+    if (window.__latencyProbe) return;
+    window.__latencyProbe = true;
+    window.addEventListener(
+      'keydown',
+      (event) => {
+        window.__keyAt = event.timeStamp;
+      },
+      { capture: true },
+    );
+    const view = document.querySelector('[data-testid="annotate-view"]');
+    new MutationObserver(() => {
+      const key = document.querySelector('[data-doc-key]')?.getAttribute('data-doc-key');
+      if (key === window.__shownKey) return;
+      window.__shownKey = key;
+      const keyAt = window.__keyAt;
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          window.__latencies.push(performance.now() - keyAt);
+          window.__onSample?.();
+        }, 0),
+      );
+    }).observe(view, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-doc-key'] });
+  });
+  await page.locator('body').click({ position: { x: 1, y: 1 } });
+  for (let i = 0; i < count; i++) {
+    // Wait for the sample without polling the page (polling would load the main thread being measured).
+    await page.evaluate(() => {
+      window.__sampled = new Promise((resolve) => {
+        window.__onSample = resolve;
+      });
+    });
+    await page.keyboard.press(key);
+    await page.evaluate(() => window.__sampled);
+    // An annotator reads before the next key: leave the page a moment, as a person would (and as deferred work needs).
+    await page.waitForTimeout(PAUSE_MS);
+  }
+  return page.evaluate(() => window.__latencies);
+}
+
+async function timeExport(page, scope, format) {
+  await page.getByTestId('open-export').click();
+  await page.getByLabel(scope).check();
+  await page.getByLabel(format).check();
+  const started = performance.now();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-download').click()]);
+  const seconds = (performance.now() - started) / 1000;
+  const saved = path.join(os.tmpdir(), `annotate-bench-export-${process.pid}.${format.source.includes('CSV') ? 'csv' : 'jsonl'}`);
+  await download.saveAs(saved);
+  const text = readFileSync(saved, 'utf8');
+  rmSync(saved);
+  await page.getByRole('button', { name: 'Close', exact: true }).click();
+  return { seconds, bytes: Buffer.byteLength(text), lines: text.trimEnd().split('\n').length };
+}
+
+async function main() {
+  if (!values['no-build']) {
+    const build = spawnSync('npx', ['vite', 'build', '--outDir', values.dist], { cwd: root, stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('vite build failed');
+  }
+  const server = spawn('npx', ['vite', 'preview', '--outDir', values.dist, '--port', values.port, '--strictPort', '--host', '127.0.0.1'], {
+    cwd: root,
+    stdio: 'ignore',
+    detached: true,
+  });
+  // A browser server, so its process id is known (renderer memory is read from /proc).
+  const browserServer = await chromium.launchServer({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+  const browser = await chromium.connect(browserServer.wsEndpoint());
+  const browserPid = browserServer.process().pid;
+  try {
+    await waitForServer();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'annotate-bench-'));
+    const session = writeSessionFile(dir);
+
+    const imports = [];
+    let kept;
+    for (let run = 0; run < IMPORTS; run++) {
+      const opened = await openView(browser);
+      imports.push(await importSession(opened.page, session.file, browserPid));
+      if (run === IMPORTS - 1) kept = opened;
+      else await opened.context.close();
+    }
+    const { page, context } = kept;
+    const queueCount = await page.getByTestId('queue-count').textContent();
+
+    const move = await keyLatency(page, 'j', KEYS);
+    const accept = await keyLatency(page, 'Enter', KEYS);
+    const reviewed = await page.getByTestId('batch-progress').textContent();
+    const jsonl = await timeExport(page, /Everything/, /JSON Lines/);
+    const csv = await timeExport(page, /Everything/, /CSV/);
+    await context.close();
+
+    const acceptSummary = summary(accept);
+    const result = {
+      benchmark: 'annotate-latency',
+      date: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gib: Math.round(os.totalmem() / 2 ** 30) },
+      browser: `chromium ${browser.version()} (headless)`,
+      documents: DOCS,
+      queue: queueCount?.trim(),
+      setup:
+        'HoC train+dev abstracts repeated to 10,000 under new ids, imported as a previous export with synthetic (seeded) scores; no model loaded; sort = most uncertain first, no filter',
+      import: {
+        file_mb: Math.round((session.bytes / 1e6) * 10) / 10,
+        runs: imports.map((run) => ({
+          seconds: Math.round(run.seconds * 100) / 100,
+          imported: run.imported,
+          renderer_rss_before_mib: Math.round(run.rssBeforeMiB),
+          renderer_rss_peak_mib: Math.round(run.rssPeakMiB),
+          longest_main_thread_task_ms: Math.round(run.longestTaskMs),
+        })),
+        median_seconds:
+          Math.round([...imports.map((run) => run.seconds)].sort((a, b) => a - b)[Math.floor(imports.length / 2)] * 100) / 100,
+      },
+      keypress_to_next_document: {
+        target_p95_ms: 50,
+        pause_between_keys_ms: PAUSE_MS,
+        measured: 'keydown event timestamp -> the frame after the next document is in the DOM (rAF + task)',
+        enter_accept_save_next: acceptSummary,
+        j_next: summary(move),
+        meets_target: acceptSummary.p95_ms !== null && acceptSummary.p95_ms <= 50,
+        after: reviewed?.trim(),
+      },
+      export_10k: {
+        jsonl: { seconds: Math.round(jsonl.seconds * 100) / 100, mb: Math.round((jsonl.bytes / 1e6) * 10) / 10, records: jsonl.lines },
+        csv: { seconds: Math.round(csv.seconds * 100) / 100, mb: Math.round((csv.bytes / 1e6) * 10) / 10 },
+      },
+    };
+    writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    await browser.close();
+    await browserServer.close();
+    process.kill(-server.pid, 'SIGTERM');
+  }
+}
+
+await main();

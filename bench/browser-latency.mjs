@@ -1,0 +1,290 @@
+/**
+ * Browser latency benchmark: the production build in headless Chromium, driven through the classify page.
+ *
+ *   npm run bench:browser            (builds first; see package.json)
+ *   node bench/browser-latency.mjs [--model hoc-minilm-lame] [--data data/hoc/dev.jsonl] [--webgpu-docs 10]
+ *
+ * Measures, on WASM with 2 threads and the int8 graph:
+ * - per-abstract latency over every document of the data file: the worker's own time per run
+ *   (tokenize + windows + post-processing) and the page round trip (click to rendered result);
+ * - model load time cold (empty cache) and warm (files from Cache Storage);
+ * - peak memory: main-thread JS heap (CDP Performance.getMetrics) and resident memory of all Chromium processes.
+ * Then notes the WebGPU (SwiftShader software adapter) figure on a few documents, and checks the int8 graph
+ * on WebGPU against WASM. Writes bench/results/browser-latency.json.
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { chromium } from '@playwright/test';
+
+const { values: args } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'hoc-minilm-lame' },
+    data: { type: 'string', default: 'data/hoc/dev.jsonl' },
+    threads: { type: 'string', default: '2' },
+    'webgpu-docs': { type: 'string', default: '10' },
+    out: { type: 'string', default: 'bench/results/browser-latency.json' },
+  },
+});
+
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+const docs = readFileSync(args.data, 'utf8')
+  .split('\n')
+  .filter((line) => line.trim())
+  .map((line) => JSON.parse(line));
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startPreview() {
+  const port = await freePort();
+  const child = spawn('node', ['node_modules/vite/bin/vite.js', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    try {
+      if ((await fetch(origin)).ok) return { child, origin };
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  child.kill();
+  throw new Error('vite preview did not start');
+}
+
+function quantile(sorted, q) {
+  if (sorted.length === 0) return null;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[index];
+}
+
+function summary(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const round = (value) => (value === null ? null : Math.round(value * 10) / 10);
+  return {
+    n: sorted.length,
+    median_ms: round(quantile(sorted, 0.5)),
+    p95_ms: round(quantile(sorted, 0.95)),
+    min_ms: round(sorted[0] ?? null),
+    max_ms: round(sorted.at(-1) ?? null),
+  };
+}
+
+/** Resident memory (kB) of the Chromium processes this script started (its descendants named chrom*), from /proc. */
+function chromiumRssKb() {
+  const rootPid = process.pid;
+  const parents = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(Number(entry), ppid);
+    } catch {
+      // process ended meanwhile
+    }
+  }
+  const inTree = (pid) => {
+    for (let current = pid; current > 1; current = parents.get(current) ?? 0) if (current === rootPid) return true;
+    return false;
+  };
+  let total = 0;
+  let largest = 0;
+  for (const pid of parents.keys()) {
+    if (!inTree(pid)) continue;
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('chrom')) continue;
+      const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+      total += rss;
+      largest = Math.max(largest, rss);
+    } catch {
+      // process ended meanwhile
+    }
+  }
+  return { total, largest };
+}
+
+async function openModel(page, origin, params) {
+  const query = new URLSearchParams({ model: args.model, ...params });
+  const started = Date.now();
+  await page.goto(`${origin}/?${query}`);
+  const ready = page.getByTestId('model-ready');
+  const error = page.getByTestId('model-error');
+  await Promise.race([ready.waitFor({ timeout: 300_000 }), error.waitFor({ timeout: 300_000 })]);
+  if (await error.isVisible()) throw new Error(await error.textContent());
+  return {
+    wall_ms: Date.now() - started,
+    load_ms: Number(await ready.getAttribute('data-load-ms')),
+    downloaded_bytes: Number(await ready.getAttribute('data-downloaded-bytes')),
+    cached_bytes: Number(await ready.getAttribute('data-cached-bytes')),
+    graph: await ready.getAttribute('data-graph'),
+    backend: await page.locator('header').getByTestId('backend-badge').getAttribute('data-backend'),
+    threads: Number(await page.locator('header').getByTestId('backend-badge').getAttribute('data-threads')),
+  };
+}
+
+/** Classifies one text through the page; returns the worker's time, the page round trip and the scores. */
+async function classify(page, text) {
+  const previous = await page.evaluate(() => document.querySelector('[data-testid="results"]')?.getAttribute('data-run') ?? '');
+  await page.getByTestId('text-input').fill(text);
+  const started = Date.now();
+  await page.getByTestId('classify-button').click();
+  await page.waitForFunction(
+    (before) => {
+      const run = document.querySelector('[data-testid="results"]')?.getAttribute('data-run');
+      return run && run !== before;
+    },
+    previous,
+    { timeout: 300_000, polling: 50 },
+  );
+  const results = page.getByTestId('results');
+  const roundTrip = Date.now() - started;
+  const scores = await page
+    .getByTestId('label-row')
+    .evaluateAll((rows) => Object.fromEntries(rows.map((row) => [row.dataset.label, Number(row.dataset.probability)])));
+  return {
+    total_ms: Number(await results.getAttribute('data-total-ms')),
+    windows: Number(await results.getAttribute('data-windows')),
+    round_trip_ms: roundTrip,
+    scores,
+  };
+}
+
+async function wasmRun(origin) {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  let peakHeap = 0;
+  let peakRss = { total: 0, largest: 0 };
+  const sample = async () => {
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    peakHeap = Math.max(peakHeap, metrics.find((metric) => metric.name === 'JSHeapUsedSize')?.value ?? 0);
+    const rss = chromiumRssKb();
+    peakRss = { total: Math.max(peakRss.total, rss.total), largest: Math.max(peakRss.largest, rss.largest) };
+  };
+  const sampler = setInterval(() => void sample().catch(() => {}), 250);
+
+  const params = { backend: 'wasm', precision: 'int8', threads: args.threads };
+  const cold = await openModel(page, origin, params);
+  const warm = await openModel(page, origin, params);
+
+  const first = await classify(page, docs[0].text);
+  const runs = [];
+  for (const doc of docs) {
+    runs.push({ id: doc.id, ...(await classify(page, doc.text)) });
+    await sample();
+  }
+  clearInterval(sampler);
+  await sample();
+  await browser.close();
+  return { cold, warm, first, runs, peakHeap, peakRss };
+}
+
+async function webGpuRun(origin, wasmScores) {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...chromiumArgs, '--enable-unsafe-webgpu'] });
+  const page = await browser.newPage();
+  const result = {};
+  try {
+    const load = await openModel(page, origin, { backend: 'webgpu' });
+    const count = Math.min(Number(args['webgpu-docs']), docs.length);
+    const runs = [];
+    for (const doc of docs.slice(0, count + 1)) runs.push(await classify(page, doc.text));
+    // The first run compiles shaders: reported apart.
+    Object.assign(result, {
+      load,
+      first_run_ms: runs[0].total_ms,
+      latency: summary(runs.slice(1).map((run) => run.total_ms)),
+    });
+  } catch (error) {
+    result.error = String(error.message ?? error);
+  }
+  // Does the int8 graph give the same scores on WebGPU as on WASM?
+  try {
+    await openModel(page, origin, { backend: 'webgpu', precision: 'int8' });
+    const run = await classify(page, docs[0].text);
+    const diffs = Object.entries(wasmScores).map(([label, score]) => Math.abs(score - (run.scores[label] ?? Number.NaN)));
+    const maxDiff = Math.max(...diffs);
+    result.int8_on_webgpu = { max_abs_score_diff_vs_wasm: maxDiff, agrees_within_1e3: maxDiff <= 1e-3 };
+  } catch (error) {
+    result.int8_on_webgpu = { error: String(error.message ?? error) };
+  }
+  await browser.close();
+  return result;
+}
+
+const { child, origin } = await startPreview();
+try {
+  console.error(`benchmarking ${args.model} on ${docs.length} documents of ${args.data} (${origin})`);
+  const wasm = await wasmRun(origin);
+  console.error('WASM done; WebGPU (software adapter)...');
+  const webgpu = await webGpuRun(origin, wasm.runs[0].scores);
+  const version = JSON.parse(readFileSync('node_modules/onnxruntime-web/package.json', 'utf8')).version;
+  const modelJson = JSON.parse(readFileSync(`public/models/${args.model}/model.json`, 'utf8'));
+  const results = {
+    benchmark: 'browser-latency',
+    command: 'npm run bench:browser',
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30) },
+    browser: 'Debian chromium, headless (/usr/bin/chromium)',
+    onnxruntime_web: version,
+    model: { id: args.model, version: modelJson.version, graph: wasm.cold.graph },
+    data: { file: args.data, documents: docs.length },
+    wasm: {
+      backend: wasm.cold.backend,
+      threads: wasm.cold.threads,
+      target_median_ms: 250,
+      latency: summary(wasm.runs.map((run) => run.total_ms)),
+      page_round_trip: summary(wasm.runs.map((run) => run.round_trip_ms)),
+      page_round_trip_note: 'Playwright fill + click to rendered result: includes the test driver, not only the page',
+      first_run_ms: wasm.first.total_ms,
+      multi_window_documents: wasm.runs.filter((run) => run.windows > 1).length,
+    },
+    load: {
+      cold: wasm.cold,
+      from_cache: wasm.warm,
+    },
+    memory: {
+      peak_main_thread_js_heap_mb: Math.round((wasm.peakHeap / 2 ** 20) * 10) / 10,
+      peak_chromium_rss_mb: Math.round((wasm.peakRss.total / 1024) * 10) / 10,
+      peak_largest_process_rss_mb: Math.round((wasm.peakRss.largest / 1024) * 10) / 10,
+      note: 'RSS summed over every Chromium process (browser, GPU, renderer with the page and its inference worker); the largest one is the renderer.',
+    },
+    webgpu_swiftshader: { note: 'software adapter (--enable-unsafe-webgpu): for correctness only, not tuned', ...webgpu },
+  };
+  writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(
+    JSON.stringify(
+      {
+        wasm: results.wasm.latency,
+        load: { cold: wasm.cold.load_ms, cache: wasm.warm.load_ms },
+        memory: results.memory,
+        webgpu: webgpu.latency ?? webgpu.error,
+      },
+      null,
+      2,
+    ),
+  );
+} finally {
+  child.kill();
+}

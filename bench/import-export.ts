@@ -1,0 +1,227 @@
+/**
+ * Import and export at scale (issue 4): 10,000 abstracts imported from each format through the
+ * same src/io parsers the app and CLI use (time, peak memory), and 10,000 annotated documents
+ * exported as JSONL and CSV (time). Run: npm run bench:import. Writes bench/results/import-export.json.
+ *
+ * Each import runs in a fresh Node process so its peak RSS is its own. The importer keeps every
+ * document in memory (as a caller collecting the whole import would), so peak memory is an upper bound.
+ */
+import { execFileSync } from 'node:child_process';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type AnnotatedDocument, exportCsv, exportJsonl, type Format, importText, type LabelwiseDocument, readDocuments } from '../src/io';
+
+const DOCUMENTS = 10_000;
+const IMPORT_RUNS = 3;
+const EXPORT_RUNS = 5;
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+
+/** 10,000 real abstracts: the HoC and MTC-5 training texts, cycled, each under its own PMID. */
+function corpus(): LabelwiseDocument[] {
+  const texts: string[] = [];
+  for (const file of ['data/hoc/train.jsonl', 'data/mtc5/train.jsonl']) {
+    for (const line of readFileSync(path.join(root, file), 'utf8').split('\n')) {
+      if (line.trim()) texts.push((JSON.parse(line) as { text: string }).text);
+    }
+  }
+  return Array.from({ length: DOCUMENTS }, (_, i) => {
+    const text = texts[i % texts.length] as string;
+    const title = `${text.split(/(?<=\.) /)[0]?.slice(0, 150)}`;
+    return { id: String(30_000_000 + i), pmid: String(30_000_000 + i), title, text, labels: ['Neoplasms'] };
+  });
+}
+
+const xmlEscape = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+
+function wrapMedline(tag: string, value: string): string {
+  const lines = value.match(/.{1,76}(\s|$)/g)?.map((line) => line.trimEnd()) ?? [value];
+  return [`${tag.padEnd(4)}- ${lines[0]}`, ...lines.slice(1).map((line) => `      ${line}`)].join('\n');
+}
+
+const WRITERS: Record<Exclude<Format, 'tsv' | 'txt'>, (docs: LabelwiseDocument[]) => string> = {
+  medline: (docs) =>
+    docs
+      .map((doc) =>
+        [
+          `PMID- ${doc.pmid}`,
+          'OWN - NLM',
+          wrapMedline('TI', doc.title ?? ''),
+          wrapMedline('AB', doc.text),
+          'AU  - Doe J',
+          'MH  - Neoplasms',
+          '',
+        ].join('\n'),
+      )
+      .join('\n'),
+  'pubmed-xml': (docs) =>
+    `<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January 2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n<PubmedArticleSet>\n${docs
+      .map(
+        (doc) =>
+          `<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM"><PMID Version="1">${doc.pmid}</PMID><Article PubModel="Print"><ArticleTitle>${xmlEscape(doc.title ?? '')}</ArticleTitle><Abstract><AbstractText Label="BACKGROUND">${xmlEscape(doc.text)}</AbstractText></Abstract></Article></MedlineCitation></PubmedArticle>`,
+      )
+      .join('\n')}\n</PubmedArticleSet>\n`,
+  jsonl: (docs) => docs.map((doc) => `${JSON.stringify(doc)}\n`).join(''),
+  csv: (docs) =>
+    [...exportCsv(docs.map((document): AnnotatedDocument => ({ document, status: 'new', labels: document.labels ?? [] })))].join(''),
+};
+
+interface ImportFigures {
+  documents: number;
+  ms: number;
+  referenceMs: number;
+  peakRssMB: number;
+  startRssMB: number;
+}
+
+/** Child process: import one file, keeping every document, and report time and memory. */
+async function importOnce(file: string): Promise<ImportFigures> {
+  const startRss = process.memoryUsage().rss;
+  const kept: LabelwiseDocument[] = [];
+  const started = performance.now();
+  for await (const batch of readDocuments({
+    chunks: createReadStream(file, { highWaterMark: 1 << 16 }),
+    name: file,
+    totalBytes: statSync(file).size,
+  })) {
+    kept.push(...batch.documents);
+  }
+  const ms = performance.now() - started;
+  const peakRssMB = process.resourceUsage().maxRSS / 1024;
+  const documents = kept.length;
+  kept.length = 0;
+  // The yardstick is taken in the same process right after, so the ratio holds under a varying load.
+  return { documents, ms, referenceMs: referenceMs(corpus()), peakRssMB, startRssMB: startRss / 2 ** 20 };
+}
+
+function timeExport(items: AnnotatedDocument[], write: (items: AnnotatedDocument[]) => string) {
+  const times: number[] = [];
+  let bytes = 0;
+  for (let run = 0; run < EXPORT_RUNS; run++) {
+    const started = performance.now();
+    bytes = Buffer.byteLength(write(items));
+    times.push(performance.now() - started);
+  }
+  return { ms: round(median(times)), bytes };
+}
+
+/** The same documents through bare JSON.parse: a yardstick that moves with the machine's load, for ratios. */
+function referenceMs(docs: LabelwiseDocument[]): number {
+  const lines = docs.map((doc) => JSON.stringify(doc));
+  const times: number[] = [];
+  for (let run = 0; run < EXPORT_RUNS; run++) {
+    const started = performance.now();
+    for (const line of lines) JSON.parse(line);
+    times.push(performance.now() - started);
+  }
+  return median(times);
+}
+
+async function main() {
+  const loadBefore = os.loadavg()[0] as number;
+  const docs = corpus();
+  const reference = referenceMs(docs);
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'labelwise-bench-'));
+  const imports = [];
+  try {
+    for (const [format, write] of Object.entries(WRITERS)) {
+      const file = path.join(directory, `abstracts.${format === 'pubmed-xml' ? 'xml' : format === 'medline' ? 'nbib' : format}`);
+      writeFileSync(file, write(docs));
+      const runs: ImportFigures[] = [];
+      for (let run = 0; run < IMPORT_RUNS; run++) {
+        const output = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--import-file', file], {
+          cwd: root,
+          encoding: 'utf8',
+        });
+        runs.push(JSON.parse(output) as ImportFigures);
+      }
+      if (runs.some((run) => run.documents !== DOCUMENTS))
+        throw new Error(`${format}: expected ${DOCUMENTS} documents, got ${runs.map((run) => run.documents)}`);
+      const bytes = statSync(file).size;
+      const ms = median(runs.map((run) => run.ms));
+      imports.push({
+        format,
+        documents: DOCUMENTS,
+        file_mb: round(bytes / 2 ** 20, 2),
+        ms: round(ms),
+        x_json_parse: round(median(runs.map((run) => run.ms / run.referenceMs))),
+        documents_per_s: Math.round(DOCUMENTS / (ms / 1000)),
+        mb_per_s: round(bytes / 2 ** 20 / (ms / 1000)),
+        peak_rss_mb: round(median(runs.map((run) => run.peakRssMB))),
+        rss_before_import_mb: round(median(runs.map((run) => run.startRssMB))),
+      });
+      console.log(imports.at(-1));
+    }
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+
+  const labelNames = [
+    'Activating invasion and metastasis',
+    'Avoiding immune destruction',
+    'Cellular energetics',
+    'Enabling replicative immortality',
+    'Evading growth suppressors',
+    'Genomic instability and mutation',
+    'Inducing angiogenesis',
+    'Resisting cell death',
+    'Sustaining proliferative signaling',
+    'Tumor promoting inflammation',
+  ];
+  const annotated = docs.map(
+    (document, i): AnnotatedDocument => ({
+      document,
+      status: i % 3 === 0 ? 'corrected' : 'accepted',
+      labels: [labelNames[i % labelNames.length] as string],
+      model: { id: 'hoc-minilm-lame', version: '1.0.0' },
+      scores: Object.fromEntries(labelNames.map((name, j) => [name, ((i * 7 + j * 13) % 100) / 100])),
+      annotator: 'bench',
+      note: i % 10 === 0 ? 'checked twice' : '',
+      createdAt: new Date(1_790_000_000_000 + i * 1000).toISOString(),
+      updatedAt: new Date(1_790_000_000_000 + i * 2000).toISOString(),
+    }),
+  );
+  const jsonl = timeExport(annotated, (items) => [...exportJsonl(items)].join(''));
+  const csv = timeExport(annotated, (items) => [...exportCsv(items, { labelNames })].join(''));
+  // The export must import again: time that too, and check it.
+  const exported = [...exportJsonl(annotated)].join('');
+  const started = performance.now();
+  const back = await importText(exported);
+  const reimportMs = performance.now() - started;
+  if (back.counts.imported !== DOCUMENTS) throw new Error(`re-import of the export: ${JSON.stringify(back.counts)}`);
+
+  const results = {
+    benchmark: 'import-export',
+    command: 'npm run bench:import',
+    date: new Date().toISOString(),
+    node: process.version,
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.availableParallelism(),
+    load_average_1m: { before: round(loadBefore, 2), after: round(os.loadavg()[0] as number, 2) },
+    reference_json_parse_ms: round(reference),
+    notes:
+      'Import: median of 3 runs, each in a fresh Node process reading the file as a 64 KiB stream and keeping every document (peak RSS includes the Node + tsx runtime, see rss_before_import_mb). Texts are the HoC and MTC-5 training abstracts, cycled. Export: median of 5 runs over 10,000 annotated documents with 10 label scores each. x_json_parse: time over the time bare JSON.parse of the same 10,000 documents takes in the same process right after (peak RSS is read before it) (load_average_1m shows how busy the machine was).',
+    import: imports,
+    export: {
+      documents: DOCUMENTS,
+      jsonl_ms: jsonl.ms,
+      jsonl_x_json_parse: round(jsonl.ms / reference),
+      jsonl_mb: round(jsonl.bytes / 2 ** 20, 2),
+      csv_ms: csv.ms,
+      csv_x_json_parse: round(csv.ms / reference),
+      csv_mb: round(csv.bytes / 2 ** 20, 2),
+      reimport_exported_jsonl_ms: round(reimportMs),
+    },
+  };
+  writeFileSync(path.join(here, 'results/import-export.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(results.export);
+}
+
+const child = process.argv.indexOf('--import-file');
+if (child !== -1) process.stdout.write(JSON.stringify(await importOnce(process.argv[child + 1] as string)));
+else await main();

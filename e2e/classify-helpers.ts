@@ -1,0 +1,41 @@
+/** Shared steps of the classify e2e tests. */
+import { readFileSync } from 'node:fs';
+import { expect, type Page } from '@playwright/test';
+
+/** The model under test: the shipped HoC model unless LABELWISE_E2E_MODEL names another folder of public/models. */
+export const modelId = process.env.LABELWISE_E2E_MODEL ?? 'hoc-minilm-lame';
+export const modelDir = `public/models/${modelId}`;
+
+export interface ModelJson {
+  labels: { name: string }[];
+  files: Record<string, string>;
+}
+
+export function readModelJson(): ModelJson {
+  return JSON.parse(readFileSync(`${modelDir}/model.json`, 'utf8')) as ModelJson;
+}
+
+/** Opens the app on the model under test and waits until the model is loaded. */
+export async function openApp(page: Page, params: Record<string, string> = {}): Promise<void> {
+  const query = new URLSearchParams({ model: modelId, ...params });
+  await page.goto(`/?${query}`);
+  await expect(page.getByTestId('model-ready')).toBeVisible({ timeout: 150_000 });
+}
+
+export async function classifyText(page: Page, text: string): Promise<void> {
+  await page.getByTestId('text-input').fill(text);
+  await page.getByTestId('classify-button').click();
+}
+
+/** [start, end, weight] of every word of the heatmap shown for `label`, read from the DOM. */
+export async function heatmapWeights(page: Page, label: string): Promise<[number, number, number][]> {
+  const heatmap = page.locator(`[data-testid="heatmap"][data-label="${label}"]`);
+  // Long texts render chunk by chunk; read the words once all are in.
+  await expect(heatmap).toHaveAttribute('data-complete', 'true');
+  return heatmap.locator('span[data-weight]').evaluateAll((spans) =>
+    spans.map((span) => {
+      const data = (span as HTMLElement).dataset;
+      return [Number(data.start), Number(data.end), Number(data.weight)] as [number, number, number];
+    }),
+  );
+}

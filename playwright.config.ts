@@ -1,0 +1,46 @@
+import { defineConfig } from '@playwright/test';
+
+/** Debian's chromium, quiet: no background traffic, so the tests can check that nothing leaves 127.0.0.1. */
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+const previewUrl = 'http://127.0.0.1:4173';
+
+export default defineConfig({
+  testDir: 'e2e',
+  outputDir: 'test-results',
+  // The machine has 2 cores shared with model training: one browser at a time.
+  workers: 1,
+  fullyParallel: false,
+  timeout: 180_000,
+  expect: { timeout: 60_000 },
+  reporter: [['list']],
+  use: {
+    baseURL: previewUrl,
+    browserName: 'chromium',
+    launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs },
+    screenshot: 'only-on-failure',
+  },
+  projects: [
+    { name: 'wasm', metadata: { backend: 'wasm' } },
+    {
+      // The software WebGPU adapter (SwiftShader) is slow: only the parity test runs here.
+      name: 'webgpu',
+      metadata: { backend: 'webgpu' },
+      testMatch: /classify-parity\.spec\.ts/,
+      use: { launchOptions: { executablePath: '/usr/bin/chromium', args: [...chromiumArgs, '--enable-unsafe-webgpu'] } },
+    },
+  ],
+  webServer: {
+    command: 'npx vite build && npx vite preview --port 4173 --strictPort --host 127.0.0.1',
+    url: previewUrl,
+    reuseExistingServer: !process.env.CI,
+    timeout: 240_000,
+  },
+});

@@ -1,0 +1,100 @@
+/** Pieces the CLI commands share: option parsing, loading a model folder on onnxruntime-node, JSONL input. */
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { type Classifier, createClassifier, loadModelFolder, ortSessionFactory, type Precision } from '../core';
+
+/** Exit code for usage errors and unusable inputs (a model folder that won't load, a missing file). */
+export const USAGE_ERROR = 2;
+
+export class UsageError extends Error {}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** Parses `args` strictly; unknown options and stray arguments become UsageErrors. */
+export function parseOptions<T extends Options>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+export function requireOption(value: string | undefined, name: string): string {
+  if (value === undefined || value === '') throw new UsageError(`missing required option --${name}`);
+  return value;
+}
+
+export function parsePrecision(value: string | undefined): Precision {
+  const precision = value ?? 'int8';
+  if (precision !== 'int8' && precision !== 'fp32' && precision !== 'fp16') {
+    throw new UsageError(`--precision must be int8, fp32 or fp16 (got "${precision}")`);
+  }
+  return precision;
+}
+
+export function parseThreads(value: string | undefined): number {
+  if (value === undefined) return os.availableParallelism();
+  const threads = Number(value);
+  if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads must be a positive integer (got "${value}")`);
+  return threads;
+}
+
+/** Loads a model folder and opens its graph on onnxruntime-node (CPU). */
+export async function openClassifier(folder: string, precision: Precision, threads: number): Promise<Classifier> {
+  const model = await loadModelFolder((name) => readFile(path.join(folder, name)), { precision });
+  const ort = await import('onnxruntime-node');
+  const session = await ortSessionFactory(ort, {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+  })(model.graph);
+  return createClassifier(model, session);
+}
+
+export interface InputRecord {
+  line: number;
+  record: Record<string, unknown>;
+}
+
+export type InputLine = InputRecord | { line: number; error: string };
+
+/** JSON Lines, numbered from 1; blank lines are skipped, a bad line yields an error and reading goes on. */
+export async function* readJsonLines(input: Readable): AsyncGenerator<InputLine> {
+  let line = 0;
+  for await (const text of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
+    line++;
+    if (text.trim() === '') continue;
+    let record: unknown;
+    try {
+      record = JSON.parse(text);
+    } catch (error) {
+      yield { line, error: `invalid JSON (${error instanceof Error ? error.message : String(error)})` };
+      continue;
+    }
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+      yield { line, error: 'expected a JSON object' };
+      continue;
+    }
+    yield { line, record: record as Record<string, unknown> };
+  }
+}
+
+/** The `text` field, with a message naming the field when it is missing or not a string. */
+export function recordText(record: Record<string, unknown>): string {
+  if (typeof record.text !== 'string') throw new Error('field "text": expected a string');
+  return record.text;
+}
+
+/** Writes to a stream, waiting when its buffer is full so huge outputs don't pile up in memory. */
+export async function writeLine(stream: NodeJS.WritableStream, line: string): Promise<void> {
+  if (!stream.write(`${line}\n`)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
+}
+
+export function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

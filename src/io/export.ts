@@ -1,0 +1,140 @@
+/**
+ * Export of annotations: JSON Lines in the dataset shape (labels = the human decision) plus audit
+ * fields, which import again to continue a session and which train/ reads (it ignores the audit
+ * fields); and CSV for spreadsheets.
+ */
+import type { LabelwiseDocument } from './document';
+
+export type AnnotationStatus = 'new' | 'predicted' | 'accepted' | 'corrected' | 'skipped';
+export const ANNOTATION_STATUSES: readonly AnnotationStatus[] = ['new', 'predicted', 'accepted', 'corrected', 'skipped'];
+
+export interface AnnotatedDocument {
+  document: LabelwiseDocument;
+  status: AnnotationStatus;
+  /** The human decision (starts as the model's prediction). */
+  labels: string[];
+  model?: { id: string; version: string };
+  /** The model's probability per label name. */
+  scores?: Record<string, number>;
+  annotator?: string;
+  note?: string;
+  /** ISO 8601. */
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+/** corrected: changed by a human; reviewed: accepted or corrected; all: every document, whatever its status. */
+export type ExportSelection = 'corrected' | 'reviewed' | 'all';
+
+export function selectForExport<T extends Pick<AnnotatedDocument, 'status'>>(items: Iterable<T>, selection: ExportSelection): T[] {
+  const keep = (status: AnnotationStatus) =>
+    selection === 'all' || status === 'corrected' || (selection === 'reviewed' && status === 'accepted');
+  return [...items].filter((item) => keep(item.status));
+}
+
+/** One exported record: the document's own fields, `labels` = the decision, then the audit fields (snake_case, for train/). */
+export function toExportRecord(item: AnnotatedDocument): Record<string, unknown> {
+  // Audit fields the document brought from an earlier export are replaced by the current ones.
+  const { status, annotator, note, model, scores, created_at, updated_at, ...document } = item.document;
+  const record: Record<string, unknown> = { ...document, labels: [...item.labels], status: item.status };
+  if (item.annotator) record.annotator = item.annotator;
+  if (item.note) record.note = item.note;
+  if (item.model) record.model = { id: item.model.id, version: item.model.version };
+  if (item.scores) record.scores = item.scores;
+  if (item.createdAt) record.created_at = item.createdAt;
+  if (item.updatedAt) record.updated_at = item.updatedAt;
+  return record;
+}
+
+/** JSON Lines, one line per document (each ends with "\n"); a generator so large exports stream. */
+export function* exportJsonl(items: Iterable<AnnotatedDocument>): Generator<string> {
+  for (const item of items) yield `${JSON.stringify(toExportRecord(item))}\n`;
+}
+
+/**
+ * Reads back the annotation of a document imported from an earlier JSONL export, so a session can
+ * continue; undefined for documents that carry no status.
+ */
+export function annotationFromImport(document: LabelwiseDocument): AnnotatedDocument | undefined {
+  // The exported labels were the decision: they move from the document to the annotation.
+  const { status, annotator, note, model, scores, created_at, updated_at, labels, ...rest } = document;
+  if (typeof status !== 'string' || !(ANNOTATION_STATUSES as readonly string[]).includes(status)) return undefined;
+  const item: AnnotatedDocument = { document: rest as LabelwiseDocument, status: status as AnnotationStatus, labels: [...(labels ?? [])] };
+  if (typeof annotator === 'string') item.annotator = annotator;
+  if (typeof note === 'string') item.note = note;
+  if (isModelRef(model)) item.model = { id: model.id, version: model.version };
+  if (isScores(scores)) item.scores = { ...scores };
+  if (typeof created_at === 'string') item.createdAt = created_at;
+  if (typeof updated_at === 'string') item.updatedAt = updated_at;
+  return item;
+}
+
+function isModelRef(value: unknown): value is { id: string; version: string } {
+  const model = value as { id?: unknown; version?: unknown } | null;
+  return typeof model === 'object' && model !== null && typeof model.id === 'string' && typeof model.version === 'string';
+}
+
+function isScores(value: unknown): value is Record<string, number> {
+  return typeof value === 'object' && value !== null && Object.values(value).every((score) => typeof score === 'number');
+}
+
+export interface CsvExportOptions {
+  /** Score columns, in this order (e.g. the model's labels); default: every label seen, in order of appearance. */
+  labelNames?: string[];
+  /** Default ",". */
+  delimiter?: string;
+}
+
+/**
+ * CSV (RFC 4180) for spreadsheets: labels joined by ";", one `score:<label>` column per label.
+ * Text cells that a spreadsheet would run as a formula (=, +, -, @) get a leading apostrophe.
+ */
+export function* exportCsv(items: readonly AnnotatedDocument[], options: CsvExportOptions = {}): Generator<string> {
+  const delimiter = options.delimiter ?? ',';
+  const labelNames = options.labelNames ?? [...new Set(items.flatMap((item) => Object.keys(item.scores ?? {})))];
+  const header = [
+    'id',
+    'pmid',
+    'title',
+    'text',
+    'labels',
+    'status',
+    'annotator',
+    'note',
+    'model_id',
+    'model_version',
+    'created_at',
+    'updated_at',
+  ];
+  const row = (cells: string[]) => `${cells.map((cell) => quoteCsv(cell, delimiter)).join(delimiter)}\r\n`;
+  yield row([...header, ...labelNames.map((name) => `score:${name}`)]);
+  for (const item of items) {
+    const { document } = item;
+    const text = [
+      document.id,
+      document.pmid ?? '',
+      document.title ?? '',
+      document.text,
+      item.labels.join(';'),
+      item.status,
+      item.annotator ?? '',
+      item.note ?? '',
+    ].map(defuseFormula);
+    const audit = [item.model?.id ?? '', item.model?.version ?? '', item.createdAt ?? '', item.updatedAt ?? ''];
+    const scores = labelNames.map((name) => {
+      const score = item.scores?.[name];
+      return score === undefined ? '' : String(score);
+    });
+    yield row([...text, ...audit, ...scores]);
+  }
+}
+
+function defuseFormula(cell: string): string {
+  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+}
+
+function quoteCsv(cell: string, delimiter: string): string {
+  return cell.includes('"') || cell.includes(delimiter) || /[\r\n]/.test(cell) || cell !== cell.trim()
+    ? `"${cell.replaceAll('"', '""')}"`
+    : cell;
+}

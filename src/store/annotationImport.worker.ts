@@ -1,0 +1,44 @@
+/**
+ * Reads and parses an import off the main thread (a 50 MB file must not freeze the page): the file is
+ * streamed through src/io's incremental readers and the documents come back in one message at the end.
+ */
+import * as Comlink from 'comlink';
+import { type ReadOptions, readDocuments } from '../io/import';
+import { ImportFileError } from '../io/issues';
+import type { ImportProgressReport, ImportReport, ImportRequest } from './annotationImport';
+
+/** Enough issues to show and to act on; the counts cover all of them. */
+const MAX_ISSUES = 1000;
+
+async function importSource(request: ImportRequest, onProgress: (progress: ImportProgressReport) => void): Promise<ImportReport> {
+  const source =
+    request.file !== undefined
+      ? { chunks: request.file.stream(), name: request.file.name, totalBytes: request.file.size }
+      : { chunks: request.text ?? '', name: request.name, totalBytes: request.text?.length };
+  const report: ImportReport = {
+    format: null,
+    documents: [],
+    issues: [],
+    counts: { imported: 0, failed: 0, skipped: 0, duplicates: 0 },
+    fatal: null,
+  };
+  const options: ReadOptions = request.options;
+  try {
+    for await (const batch of readDocuments(source, options)) {
+      report.format = batch.format;
+      for (const document of batch.documents) report.documents.push(document);
+      for (const issue of batch.issues) if (report.issues.length < MAX_ISSUES) report.issues.push(issue);
+      report.counts = batch.counts;
+      onProgress({ bytesRead: batch.progress.bytesRead, totalBytes: batch.progress.totalBytes, counts: batch.counts });
+    }
+  } catch (error) {
+    if (!(error instanceof ImportFileError)) throw error;
+    report.fatal = error.message;
+  }
+  return report;
+}
+
+const api = { importSource };
+export type ImportWorkerApi = typeof api;
+
+Comlink.expose(api);

@@ -1,0 +1,127 @@
+import Dexie, { type EntityTable } from 'dexie';
+import type { ClassifierInputSetting, SentenceSpan } from '../io/document';
+
+/** Where a document is in the review: the model has not seen it, has predicted it, or a human has decided. */
+export type DocStatus = 'new' | 'predicted' | 'accepted' | 'corrected' | 'skipped';
+
+export const DOC_STATUSES: readonly DocStatus[] = ['new', 'predicted', 'accepted', 'corrected', 'skipped'];
+
+export const REVIEWED_STATUSES: ReadonlySet<DocStatus> = new Set(['accepted', 'corrected', 'skipped']);
+
+/** One document of the annotation session, as kept in IndexedDB. */
+export interface AnnotatedDoc {
+  /** Deduplication key: `pmid:<pmid>` when the record has a PMID, else `id:<id>`. */
+  key: string;
+  /** Import order; the "by id" sort falls back on it. */
+  order: number;
+  id: string;
+  pmid?: string;
+  title?: string;
+  text: string;
+  sentences?: SentenceSpan[] | null;
+  status: DocStatus;
+  /** The model's probability per label name (absent until predicted). */
+  scores?: Record<string, number>;
+  /** Labels the model predicted (threshold / argmax applied). */
+  predicted?: string[];
+  /** The human decision; it starts as the model's prediction. */
+  decision: string[];
+  /** The human changed the decision: a later prediction must not replace it. */
+  edited?: boolean;
+  model?: { id: string; version: string };
+  note: string;
+  annotator: string;
+  importedAt: number;
+  predictedAt?: number;
+  reviewedAt?: number;
+  updatedAt: number;
+}
+
+/** The part of a document that a decision changes; undo/redo swaps these snapshots. */
+export type DecisionState = Pick<AnnotatedDoc, 'status' | 'decision' | 'edited' | 'note' | 'annotator' | 'reviewedAt' | 'updatedAt'>;
+
+export interface SessionSettings {
+  annotator: string;
+  classifierInput: ClassifierInputSetting;
+  /** Labels of the session, in display order (model labels first, then any found in imported decisions). */
+  labels: string[];
+  thresholds: Record<string, number>;
+  task: 'multi_label' | 'single_label';
+}
+
+export const DEFAULT_SETTINGS: SessionSettings = {
+  annotator: '',
+  classifierInput: 'title+abstract',
+  labels: [],
+  thresholds: {},
+  task: 'multi_label',
+};
+
+interface MetaRow {
+  name: string;
+  value: unknown;
+}
+
+export class AnnotationDb extends Dexie {
+  docs!: EntityTable<AnnotatedDoc, 'key'>;
+  meta!: EntityTable<MetaRow, 'name'>;
+
+  constructor(name = 'labelwise-annotate') {
+    super(name);
+    this.version(1).stores({
+      docs: 'key, order, status',
+      meta: 'name',
+    });
+  }
+}
+
+export const OWNER_META = 'owner';
+export const SETTINGS_META = 'settings';
+
+/** Raised when a write is attempted by a tab that no longer owns the session. */
+export class NotOwnerError extends Error {
+  constructor() {
+    super('Another tab has taken over this annotation session; this tab is read-only.');
+    this.name = 'NotOwnerError';
+  }
+}
+
+/** True for the browser's "disk full / quota exhausted" failure, however Dexie wraps it. */
+export function isQuotaError(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 4; depth++) {
+    const name = (current as { name?: string }).name;
+    if (name === 'QuotaExceededError' || name === 'QuotaExceeded') return true;
+    current = (current as { inner?: unknown }).inner;
+  }
+  return false;
+}
+
+/**
+ * Writes documents only while this tab still owns the session: the owner check and the write run in one
+ * IndexedDB transaction, so a tab that lost the lock can never overwrite the new owner's work.
+ */
+export async function putDocsAsOwner(db: AnnotationDb, tabId: string, docs: AnnotatedDoc[]): Promise<void> {
+  await db.transaction('rw', db.docs, db.meta, async () => {
+    const owner = await db.meta.get(OWNER_META);
+    if (owner?.value !== tabId) throw new NotOwnerError();
+    await db.docs.bulkPut(docs);
+  });
+}
+
+export async function claimOwnership(db: AnnotationDb, tabId: string): Promise<void> {
+  await db.meta.put({ name: OWNER_META, value: tabId });
+}
+
+export async function loadSettings(db: AnnotationDb): Promise<SessionSettings> {
+  const row = await db.meta.get(SETTINGS_META);
+  return { ...DEFAULT_SETTINGS, ...(row?.value as Partial<SessionSettings> | undefined) };
+}
+
+export async function saveSettingsAsOwner(db: AnnotationDb, tabId: string, settings: SessionSettings): Promise<void> {
+  await db.transaction('rw', db.meta, async () => {
+    const owner = await db.meta.get(OWNER_META);
+    if (owner?.value !== tabId) throw new NotOwnerError();
+    await db.meta.put({ name: SETTINGS_META, value: settings });
+  });
+}

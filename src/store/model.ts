@@ -1,0 +1,103 @@
+/** Which model folders exist, which one is loaded, and how loading goes. Shared by every tab. */
+import { create } from 'zustand';
+import type { BackendInfo, LoadOptions, LoadProgress, ModelInfo } from '../worker/api';
+import { callback, inferenceWorker } from '../worker/bridge';
+
+/** One entry of public/models/index.json (written by scripts/models-index.ts). */
+export interface ModelEntry {
+  id: string;
+  version: string;
+  task: string;
+  labelCount: number;
+  files: Record<string, number>;
+}
+
+export type ModelLoad =
+  | { status: 'idle' }
+  | { status: 'loading'; modelId: string; progress: LoadProgress | null }
+  | { status: 'ready'; info: ModelInfo }
+  | { status: 'error'; modelId: string; error: string };
+
+interface ModelState {
+  models: ModelEntry[] | null;
+  indexError: string | null;
+  selectedId: string | null;
+  load: ModelLoad;
+  fetchIndex(): Promise<void>;
+  selectModel(id: string): Promise<void>;
+  /** A run moved to another backend (WebGPU failed mid-session): the shell's badge follows. */
+  noteRunBackend(backend: BackendInfo): void;
+}
+
+const modelsUrl = `${import.meta.env.BASE_URL}models/`;
+
+/**
+ * Load options from the page URL, used by e2e tests and benchmarks: `?backend=wasm|webgpu` forces a backend,
+ * `?precision=int8|fp16|fp32` a graph, `?threads=N` the WASM thread count. Anything else means automatic.
+ */
+export function loadOptionsFromUrl(): Pick<LoadOptions, 'backend' | 'precision' | 'threads'> {
+  const params = new URLSearchParams(location.search);
+  const backend = params.get('backend');
+  const precision = params.get('precision');
+  const threads = Number(params.get('threads'));
+  return {
+    backend: backend === 'wasm' || backend === 'webgpu' ? backend : undefined,
+    precision: precision === 'int8' || precision === 'fp16' || precision === 'fp32' ? precision : undefined,
+    threads: Number.isInteger(threads) && threads > 0 ? threads : undefined,
+  };
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Counts loads so a superseded load (another model picked meanwhile) can't overwrite the current one. */
+let loadCounter = 0;
+
+export const useModelStore = create<ModelState>()((set, get) => ({
+  models: null,
+  indexError: null,
+  selectedId: null,
+  load: { status: 'idle' },
+
+  async fetchIndex() {
+    try {
+      const response = await fetch(`${modelsUrl}index.json`, { cache: 'no-cache' });
+      if (!response.ok) throw new Error(`models/index.json: HTTP ${response.status}`);
+      const { models } = (await response.json()) as { models: ModelEntry[] };
+      set({ models, indexError: null });
+      const wanted = new URLSearchParams(location.search).get('model');
+      const first = models.find((model) => model.id === wanted) ?? models[0];
+      if (first && get().selectedId === null) await get().selectModel(first.id);
+    } catch (error) {
+      set({ models: [], indexError: errorMessage(error) });
+    }
+  },
+
+  async selectModel(id: string) {
+    const entry = get().models?.find((model) => model.id === id);
+    const token = ++loadCounter;
+    set({ selectedId: id, load: { status: 'loading', modelId: id, progress: null } });
+    // Progress arrives on its own message port and can land after the load settled: drop it then.
+    const onProgress = (progress: LoadProgress) => {
+      if (token === loadCounter && get().load.status === 'loading') set({ load: { status: 'loading', modelId: id, progress } });
+    };
+    try {
+      const info = await inferenceWorker().loadModel(
+        new URL(`${modelsUrl}${id}/`, location.href).href,
+        { ...loadOptionsFromUrl(), files: entry?.files },
+        callback(onProgress),
+      );
+      if (token === loadCounter) set({ load: { status: 'ready', info } });
+    } catch (error) {
+      if (token === loadCounter) set({ load: { status: 'error', modelId: id, error: errorMessage(error) } });
+    }
+  },
+
+  noteRunBackend(backend: BackendInfo) {
+    const { load } = get();
+    if (load.status === 'ready' && load.info.backend.backend !== backend.backend) {
+      set({ load: { status: 'ready', info: { ...load.info, backend } } });
+    }
+  },
+}));

@@ -1,0 +1,27 @@
+import { SHORTCUTS } from './shortcuts';
+
+export function ShortcutsOverlay({ onClose }: { onClose: () => void }) {
+  return (
+    <div className="aw-dialog aw-shortcuts" role="dialog" aria-modal="true" aria-labelledby="aw-shortcuts-title">
+      <h2 id="aw-shortcuts-title">Keyboard shortcuts</h2>
+      <table>
+        <tbody>
+          {SHORTCUTS.map((shortcut) => (
+            <tr key={shortcut.keys}>
+              <th scope="row">
+                <kbd>{shortcut.keys}</kbd>
+              </th>
+              <td>{shortcut.action}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="aw-muted">Keys do nothing while you type in the note or name fields.</p>
+      <div className="aw-dialog-actions">
+        <button type="button" onClick={onClose}>
+          Close <kbd>Esc</kbd>
+        </button>
+      </div>
+    </div>
+  );
+}

