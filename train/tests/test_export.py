@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import onnx
 import onnxruntime as ort
 import pytest
 import torch
@@ -36,7 +37,7 @@ def folder(tmp_path_factory):
     )
     report = train(cfg, tokenizer_dir=str(TINY))
     assert report["dev_evidence"]["pairs"] > 0
-    manifest = export(tmp / "run", tmp / "model", "tiny-test", "0.0.1", str(data))
+    manifest = export(tmp / "run", tmp / "model", "tiny-test", "0.0.1", str(data), fp16=True)
     return tmp, manifest
 
 
@@ -78,3 +79,28 @@ def test_int8_graph_is_reported_against_fp32(folder):
     int8 = manifest["metrics"]["int8"]
     assert 0 <= int8["same_label_set_as_fp32"] <= 1 and int8["max_probability_difference"] >= 0
     assert manifest["sizes"]["int8"] < manifest["sizes"]["fp32"]
+
+
+def test_fp16_graph_stores_half_weights_and_computes_in_fp32(folder):
+    tmp, manifest = folder
+    out = tmp / "model"
+    graph = onnx.load(str(out / "model.fp16.onnx")).graph
+    dtypes = {init.name: init.data_type for init in graph.initializer}
+    # Half-precision tensors only feed a Cast to float (WebGPU adapters without shader-f16 run it), and the
+    # token-embedding table is stored as int8 with a scale per row.
+    half = {name for name, dtype in dtypes.items() if dtype == onnx.TensorProto.FLOAT16}
+    assert half and all(node.op_type == "Cast" for node in graph.node if set(node.input) & half)
+    assert any(dtype == onnx.TensorProto.INT8 for dtype in dtypes.values())
+    assert manifest["sizes"]["fp16"] < 0.6 * manifest["sizes"]["fp32"]
+
+    ids = np.array([[101, 2000, 3000, 4000, 5000, 102], [101, 2500, 3500, 102, 0, 0]])
+    feeds = {"input_ids": ids, "attention_mask": (ids != 0).astype(np.int64)}
+    runs = [
+        ort.InferenceSession(str(out / name), providers=["CPUExecutionProvider"]).run(None, feeds)
+        for name in ("model.onnx", "model.fp16.onnx")
+    ]
+    (logits32, attention32), (logits16, attention16) = runs
+    assert logits16.dtype == np.float32 and attention16.dtype == np.float32
+    assert np.abs(logits16 - logits32).max() < 2e-2
+    assert np.abs(attention16 - attention32).max() < 2e-3
+    assert 0 <= manifest["metrics"]["fp16"]["same_label_set_as_fp32"] <= 1
