@@ -34,6 +34,8 @@ export default defineConfig({
       name: 'webgpu',
       metadata: { backend: 'webgpu' },
       testMatch: /classify-parity\.spec\.ts/,
+      // MiniLM on the software adapter takes minutes per page load and run.
+      timeout: 480_000,
       use: { launchOptions: { executablePath: '/usr/bin/chromium', args: [...chromiumArgs, '--enable-unsafe-webgpu'] } },
     },
   ],

@@ -248,7 +248,7 @@ try {
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30) },
     browser: 'Debian chromium, headless (/usr/bin/chromium)',
     onnxruntime_web: version,
-    model: { id: args.model, version: modelJson.version, graph: wasm.cold.graph },
+    model: { id: args.model, version: modelJson.version, graph: wasm.cold.graph, trained: modelJson.trained ?? null },
     data: { file: args.data, documents: docs.length },
     wasm: {
       backend: wasm.cold.backend,

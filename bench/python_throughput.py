@@ -40,7 +40,9 @@ def ort_runner(model_dir: Path, manifest: dict, precision: str, threads: int):
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    session = ort.InferenceSession(str(model_dir / manifest["files"][precision]), options, providers=["CPUExecutionProvider"])
+    session = ort.InferenceSession(
+        str(model_dir / manifest["files"][precision]), options, providers=["CPUExecutionProvider"]
+    )
 
     def run(ids: np.ndarray) -> np.ndarray:
         return session.run(["logits"], {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0][0]
@@ -108,13 +110,15 @@ def main() -> int:
             continue
         record = json.loads(line)
         ids = tokenizer.encode(record["text"], add_special_tokens=False).ids
-        logits = np.stack([
-            run(np.array([[cls_id, *ids[start:end], sep_id]], dtype=np.int64))
-            for start, end in windows(len(ids), length, stride)
-        ])
+        logits = np.stack(
+            [
+                run(np.array([[cls_id, *ids[start:end], sep_id]], dtype=np.int64))
+                for start, end in windows(len(ids), length, stride)
+            ]
+        )
         if multi_label:
             probs = 1 / (1 + np.exp(-logits.max(0).astype(np.float64)))
-            labels = [name for name, p, t in zip(names, probs, thresholds) if p >= t]
+            labels = [name for name, p, t in zip(names, probs, thresholds, strict=True) if p >= t]
         else:
             mean = logits.mean(0).astype(np.float64)
             probs = np.exp(mean - mean.max())
@@ -122,16 +126,25 @@ def main() -> int:
             labels = [names[int(probs.argmax())]]
         documents += 1
         if out:
-            out.write(json.dumps({"id": record["id"], "labels": labels, "scores": dict(zip(names, probs.tolist()))}) + "\n")
+            out.write(
+                json.dumps(
+                    {"id": record["id"], "labels": labels, "scores": dict(zip(names, probs.tolist(), strict=True))}
+                )
+                + "\n"
+            )
     finished = time.perf_counter()
     if out:
         out.close()
-    print(json.dumps({
-        "backend": args.backend,
-        "documents": documents,
-        "load_seconds": round(loaded - started, 4),
-        "classify_seconds": round(finished - loaded, 4),
-    }))
+    print(
+        json.dumps(
+            {
+                "backend": args.backend,
+                "documents": documents,
+                "load_seconds": round(loaded - started, 4),
+                "classify_seconds": round(finished - loaded, 4),
+            }
+        )
+    )
     return 0
 
 

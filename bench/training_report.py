@@ -1,6 +1,6 @@
 """Collect the training runs (runs/*/metrics.json) and shipped model sizes into one JSON report.
 
-    python bench/training_report.py > bench/results/training.json
+python bench/training_report.py > bench/results/training.json
 """
 
 import json
@@ -8,16 +8,23 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-KEEP = ("task", "dev", "dev_at_0.5", "dev_evidence", "seconds_per_epoch", "peak_rss_mib", "train_documents",
-        "threshold_documents")
+KEEP = (
+    "task",
+    "dev",
+    "dev_at_0.5",
+    "dev_evidence",
+    "seconds_per_epoch",
+    "peak_rss_mib",
+    "train_documents",
+    "threshold_documents",
+)
 
 
 def main() -> int:
     runs = {}
     for metrics in sorted(ROOT.glob("runs/*/metrics.json")):
         report = json.loads(metrics.read_text())
-        ckpt_cfg = report.get("config", {})
-        runs[metrics.parent.name] = {k: report[k] for k in KEEP if k in report} | ckpt_cfg
+        runs[metrics.parent.name] = {k: report[k] for k in (*KEEP, "config") if k in report}
     models = {}
     for manifest in sorted(ROOT.glob("public/models/*/model.json")):
         m = json.loads(manifest.read_text())

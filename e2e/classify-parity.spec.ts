@@ -1,9 +1,10 @@
 /**
  * The page classifies a HoC dev abstract exactly like the CLI (same core, onnxruntime-node): labels, scores and
- * every heatmap word weight within 1e-3. Runs once per Playwright project: WASM, and WebGPU (software adapter).
+ * every heatmap word weight within 1e-3: on WebGPU (software adapter), and on WASM with the fp16, fp32 and int8 graphs.
  */
 import { spawnSync } from 'node:child_process';
-import { expect, test } from '@playwright/test';
+import { existsSync } from 'node:fs';
+import { expect, type Page, type TestInfo, test } from '@playwright/test';
 import { exampleAbstracts } from '../src/ui/classify/examples';
 import { classifyText, heatmapWeights, modelDir, openApp, readModelJson } from './classify-helpers';
 
@@ -25,12 +26,21 @@ function runCli(text: string, precision: string): CliLine {
 
 const tolerance = 1e-3;
 
-test('a HoC dev abstract gets the same labels, scores and word weights as the CLI', async ({ page }, testInfo) => {
-  const backend = testInfo.project.metadata.backend as 'wasm' | 'webgpu';
+interface ParityCase {
+  backend: 'wasm' | 'webgpu';
+  /** Forces the graph; otherwise the backend's default one. */
+  precision?: 'int8' | 'fp16' | 'fp32';
+  /** Allowed score and word-weight differences: 1e-3, except int8 (see the int8 test). */
+  scoreTolerance: number;
+  weightTolerance: number;
+}
+
+async function checkParity(page: Page, testInfo: TestInfo, parity: ParityCase): Promise<void> {
+  const { backend } = parity;
   const requests: string[] = [];
   page.context().on('request', (request) => requests.push(request.url()));
 
-  await openApp(page, { backend });
+  await openApp(page, parity.precision ? { backend, precision: parity.precision } : { backend });
   const header = page.locator('header').getByTestId('backend-badge');
   await expect(header).toHaveAttribute('data-backend', backend);
   if (backend === 'wasm') {
@@ -60,7 +70,7 @@ test('a HoC dev abstract gets the same labels, scores and word weights as the CL
   );
   expect(rows.map((row) => row.name)).toEqual(Object.keys(cli.scores));
   expect(rows.filter((row) => row.predicted).map((row) => row.name)).toEqual(cli.labels);
-  for (const row of rows) expect(Math.abs(row.probability - (cli.scores[row.name] ?? Number.NaN))).toBeLessThan(tolerance);
+  for (const row of rows) expect(Math.abs(row.probability - (cli.scores[row.name] ?? Number.NaN))).toBeLessThan(parity.scoreTolerance);
 
   for (const row of rows) {
     await page.locator(`[data-testid="label-row"][data-label="${row.name}"] button.label-name`).click();
@@ -68,7 +78,7 @@ test('a HoC dev abstract gets the same labels, scores and word weights as the CL
     const expected = cli.attention[row.name] ?? [];
     expect(words.map(([start, end]) => [start, end])).toEqual(expected.map(([start, end]) => [start, end]));
     words.forEach(([, , weight], index) => {
-      expect(Math.abs(weight - (expected[index]?.[2] ?? Number.NaN))).toBeLessThan(tolerance);
+      expect(Math.abs(weight - (expected[index]?.[2] ?? Number.NaN))).toBeLessThan(parity.weightTolerance);
     });
   }
 
@@ -79,12 +89,43 @@ test('a HoC dev abstract gets the same labels, scores and word weights as the CL
     await page.getByRole('checkbox', { name: `Compare ${second.name}` }).check();
     await expect(page.getByTestId('heatmap')).toHaveCount(2);
   }
-  const screenshot = testInfo.outputPath(`heatmap-${backend}.png`);
+  const name = `heatmap-${backend}-${graph?.replace(/\W+/g, '-')}`;
+  const screenshot = testInfo.outputPath(`${name}.png`);
   await page.locator('.heatmaps').screenshot({ path: screenshot });
-  await testInfo.attach(`heatmap-${backend}`, { path: screenshot, contentType: 'image/png' });
+  await testInfo.attach(name, { path: screenshot, contentType: 'image/png' });
 
   // Every request, the worker's model downloads included, stayed on 127.0.0.1.
   expect(requests.some((url) => url.endsWith('.onnx'))).toBe(true);
   const remote = requests.filter((url) => /^(https?|wss?):/.test(url) && new URL(url).hostname !== '127.0.0.1');
   expect(remote).toEqual([]);
+}
+
+test('WebGPU: a HoC dev abstract gets the same labels, scores and word weights as the CLI', async ({ page }, testInfo) => {
+  test.skip(testInfo.project.metadata.backend !== 'webgpu', 'runs in the webgpu project');
+  await checkParity(page, testInfo, { backend: 'webgpu', scoreTolerance: tolerance, weightTolerance: tolerance });
+});
+
+test('WASM, fp16-weight graph: same labels, scores and word weights as the CLI', async ({ page }, testInfo) => {
+  test.skip(testInfo.project.metadata.backend !== 'wasm', 'runs in the wasm project');
+  test.skip(!('fp16' in readModelJson().files), 'the model ships no fp16 graph');
+  await checkParity(page, testInfo, { backend: 'wasm', precision: 'fp16', scoreTolerance: tolerance, weightTolerance: tolerance });
+});
+
+test('WASM, fp32 graph: same labels, scores and word weights as the CLI', async ({ page }, testInfo) => {
+  test.skip(testInfo.project.metadata.backend !== 'wasm', 'runs in the wasm project');
+  test.skip(!existsSync(`${modelDir}/model.onnx`), 'model.onnx is a build output (not committed); rebuild the model to run this');
+  await checkParity(page, testInfo, { backend: 'wasm', precision: 'fp32', scoreTolerance: tolerance, weightTolerance: tolerance });
+});
+
+/**
+ * The int8 graph's dynamically quantized kernels are not bit-identical between onnxruntime-node and onnxruntime-web's
+ * WASM build (and onnxruntime-node picks other kernels on AVX-512 than on AVX2). On a 300-token input both are 0.13
+ * from fp32 in logits and 0.056 from each other; on this abstract, with the shipped HoC model on an AVX2 machine,
+ * probabilities differ by up to 6.8e-3 and word weights by up to 2.4e-2. So the int8 run is held to the CLI's
+ * labels (every score here is 0.27 or more from its threshold) and word spans exactly, to 3e-2 on scores and 5e-2 on
+ * word weights, which still catches a shifted window or a swapped label. The float graphs are held to 1e-3 above.
+ */
+test('WASM, int8 graph (the default): same labels and words as the CLI, scores within 3e-2', async ({ page }, testInfo) => {
+  test.skip(testInfo.project.metadata.backend !== 'wasm', 'runs in the wasm project');
+  await checkParity(page, testInfo, { backend: 'wasm', precision: 'int8', scoreTolerance: 3e-2, weightTolerance: 5e-2 });
 });

@@ -137,6 +137,7 @@ let chain: Promise<unknown> = Promise.resolve();
 const undoStack: UndoEntry[] = [];
 const redoStack: UndoEntry[] = [];
 let activePredictor: BatchPredictor | null = null;
+let predictionCancelled = false;
 
 function enqueue<T>(action: () => Promise<T>): Promise<T> {
   const next = chain.then(action);
@@ -149,13 +150,9 @@ function requireDb(): AnnotationDb {
   return db;
 }
 
-function withOrder(docs: ReadonlyMap<string, AnnotatedDoc>, sort: QueueSort, filter: QueueFilter, settings: SessionSettings) {
-  return orderQueue(docs.values(), sort, filter, settings);
-}
-
 function refreshOrder(): void {
   const { docs, sort, filter, settings, currentKey } = get();
-  const order = withOrder(docs, sort, filter, settings);
+  const order = orderQueue(docs.values(), sort, filter, settings);
   set({ order, currentKey: currentKey ?? order[0] ?? null });
 }
 
@@ -437,14 +434,10 @@ export function bulkAccept(minConfidence: number): Promise<number> {
       after.push(accepted);
     }
     if (after.length === 0) return 0;
-    await commitChanges({ focus: get().currentKey ?? key0(after), changes }, after);
+    await commitChanges({ focus: get().currentKey ?? after[0]?.key ?? '', changes }, after);
     refreshOrder();
     return after.length;
   });
-}
-
-function key0(docs: AnnotatedDoc[]): string {
-  return docs[0]?.key ?? '';
 }
 
 function toStored(incoming: IncomingDoc, order: number, now: number): AnnotatedDoc {
@@ -565,13 +558,15 @@ export async function startPrediction(predictor: BatchPredictor): Promise<void> 
   // Reviewed documents keep the scores the annotator decided on (the audit trail); the rest get this model's.
   const needs = (doc: AnnotatedDoc) =>
     !REVIEWED_STATUSES.has(doc.status) && (!doc.scores || doc.model?.id !== id || doc.model.version !== version);
-  const ordered = [...order, ...Array.from(docs.keys()).filter((key) => !order.includes(key))];
+  const shown = new Set(order);
+  const ordered = [...order, ...Array.from(docs.keys()).filter((key) => !shown.has(key))];
   const todo = ordered
     .map((key) => docs.get(key))
     .filter((doc): doc is AnnotatedDoc => doc !== undefined && needs(doc))
     .map((doc) => ({ key: doc.key, text: classifierText(doc, settings.classifierInput) }));
   if (todo.length === 0) return;
   activePredictor = predictor;
+  predictionCancelled = false;
   set({ prediction: { running: true, done: 0, total: todo.length, error: null } });
   let pending = new Map<string, Record<string, number>>();
   const flush = () => {
@@ -605,10 +600,14 @@ export async function startPrediction(predictor: BatchPredictor): Promise<void> 
     clearInterval(timer);
     activePredictor = null;
   }
+  // Documents imported while this batch ran get their turn now (unless the annotator cancelled).
+  if (!predictionCancelled && get().prediction.error === null) await startPrediction(predictor);
 }
 
 export function cancelPrediction(): void {
-  activePredictor?.cancel();
+  if (!activePredictor) return;
+  predictionCancelled = true;
+  activePredictor.cancel();
 }
 
 /** Every document of the session, in import order (for export). */
@@ -616,7 +615,7 @@ export function allDocs(): AnnotatedDoc[] {
   return Array.from(get().docs.values()).sort((a, b) => a.order - b.order);
 }
 
-/** Test and benchmark hook: wipe the session (documents and undo history). */
+/** "Clear session": delete every document and the undo history (settings stay). */
 export function clearSession(): Promise<void> {
   return enqueue(async () => {
     if (get().role !== 'active' && get().role !== 'unsupported') throw new NotOwnerError();

@@ -30,12 +30,34 @@ export interface ImportReport {
   fatal: string | null;
 }
 
+/** What the worker returns; the documents themselves came before, in `slices` messages. */
+export type WorkerReport = Omit<ImportReport, 'documents'> & { slices: number };
+
 /** Parses a file or pasted text in a worker of its own, which ends with the import. */
 export async function parseInWorker(request: ImportRequest, onProgress: (progress: ImportProgressReport) => void): Promise<ImportReport> {
   const worker = new Worker(new URL('./annotationImport.worker.ts', import.meta.url), { type: 'module', name: 'labelwise-import' });
+  const documents: LabelwiseDocument[] = [];
+  let received = 0;
+  let onSlice: (() => void) | null = null;
   try {
     const api = Comlink.wrap<ImportWorkerApi>(worker);
-    return await api.importSource(request, Comlink.proxy(onProgress));
+    const report = await api.importSource(
+      request,
+      Comlink.proxy(onProgress),
+      Comlink.proxy((slice: LabelwiseDocument[]) => {
+        for (const document of slice) documents.push(document);
+        received++;
+        onSlice?.();
+      }),
+    );
+    // Callbacks travel on their own message channel: the report can arrive before the last slices.
+    while (received < report.slices) {
+      await new Promise<void>((resolve) => {
+        onSlice = resolve;
+      });
+    }
+    const { slices: _slices, ...rest } = report;
+    return { ...rest, documents };
   } finally {
     worker.terminate();
   }

@@ -106,13 +106,21 @@ async function readManifest(current: Folder, onFile: ((progress: FileProgress) =
 
 interface GpuDeviceLike {
   lost: Promise<{ message: string }>;
+  addEventListener(type: 'uncapturederror', listener: (event: { error: { message: string } }) => void): void;
 }
 
-async function watchDeviceLoss(ort: Ort): Promise<void> {
-  // TypeScript's DOM library has no WebGPU types; the device is only watched for loss.
+/**
+ * Marks WebGPU unusable when the device is lost or raises an error nobody caught (a shader the adapter can't
+ * compile, for one): ONNX Runtime then returns garbage instead of failing, so the run is redone on WASM.
+ */
+async function watchDevice(ort: Ort): Promise<void> {
+  // TypeScript's DOM library has no WebGPU types; the device is only watched.
   const device = (await ort.env.webgpu.device) as GpuDeviceLike;
   void device.lost.then((info) => {
     webGpuLostReason = `WebGPU device lost (${info.message || 'no reason given'})`;
+  });
+  device.addEventListener('uncapturederror', (event) => {
+    webGpuLostReason ??= `WebGPU error (${event.error.message.split('\n')[0]})`;
   });
 }
 
@@ -159,7 +167,7 @@ async function openSession(
     }
     throw error;
   }
-  if (backend === 'webgpu') await watchDeviceLoss(ort);
+  if (backend === 'webgpu') await watchDevice(ort);
   const threads = backend === 'wasm' ? (ort.env.wasm.numThreads ?? 1) : 0;
   // The graph bytes are not kept: the session holds the model now.
   return {
@@ -222,6 +230,8 @@ async function classifyText(
     };
     try {
       const classification = await current.classifier.classify(text, options);
+      // An error the device raised during the run means its numbers can't be trusted.
+      if (current.backend.backend === 'webgpu' && webGpuLostReason) throw new Error(webGpuLostReason);
       const now = performance.now();
       return toResult(classification, current, now - started, now - runStarted);
     } catch (error) {
