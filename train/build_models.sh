@@ -4,13 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
-COMMON=(--epochs 3 --train-layers 3 --seed 13)
 
 for set in hoc mtc5; do
+  # The budgets the shipped models were trained on (2-core CPU): HoC 3 epochs, the five-class set 2.
+  # Each [CLS] baseline gets its model's budget.
+  EPOCHS=3; EXTRA=(--fp16)
+  # The 100 MB budget for committed models leaves the five-class model on int8 only.
+  [ "$set" = mtc5 ] && { EPOCHS=2; EXTRA=(); }
+  COMMON=(--epochs "$EPOCHS" --train-layers 3 --seed 13)
   $PY -m train.train --data data/$set/train.jsonl --dev data/$set/dev.jsonl --out runs/$set-la "${COMMON[@]}"
   $PY -m train.train --data data/$set/train.jsonl --dev data/$set/dev.jsonl --out runs/$set-cls --baseline "${COMMON[@]}"
-  # HoC also ships the fp16-weight graph for WebGPU; the 100 MB budget leaves the five-class model on int8.
-  EXTRA=(); [ "$set" = hoc ] && EXTRA=(--fp16)
   $PY -m train.export --run runs/$set-la --out public/models/$set-minilm-lame --id $set-minilm-lame --dev data/$set/dev.jsonl "${EXTRA[@]}"
 done
 $PY bench/training_report.py > bench/results/training.json

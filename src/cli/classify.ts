@@ -16,7 +16,7 @@ import {
 
 export const summary = 'classify JSON Lines documents from stdin, predictions as JSON Lines on stdout';
 
-const HELP = `Usage: labelwise classify --model DIR [--attention] [--precision int8|fp32] [--threads N] < in.jsonl > out.jsonl
+const HELP = `Usage: labelwise classify --model DIR [--attention] [--precision int8|fp16|fp32] [--threads N] < in.jsonl > out.jsonl
 
 Reads one JSON object per line (at least "id" and "text") and writes, per line,
 {"id", "labels": [predicted names], "scores": {name: probability}} and with --attention
@@ -29,7 +29,7 @@ Exit status: 0 all lines classified, 1 some line failed, 2 usage or model folder
 Options:
   --model DIR        model folder (model.json, tokenizer.json, ONNX graph)
   --attention        add word-level attention per label
-  --precision P      graph to run: int8 (default) or fp32
+  --precision P      graph to run: int8 (default, fastest), fp16 (fp16 weights, fp32 arithmetic) or fp32
   --threads N        ONNX Runtime intra-op threads (default: all cores)
 `;
 

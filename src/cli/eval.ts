@@ -18,7 +18,7 @@ import {
 
 export const summary = 'score a model on a labelled JSON Lines file (micro/macro-F1, accuracy) as JSON';
 
-const HELP = `Usage: labelwise eval --model DIR --data FILE.jsonl [--precision int8|fp32] [--threads N]
+const HELP = `Usage: labelwise eval --model DIR --data FILE.jsonl [--precision int8|fp16|fp32] [--threads N]
 
 Classifies every line of FILE (dataset shape: "text" and "labels", the full gold set) and prints
 {"model", "version", "data", "precision", "documents", "micro_f1", "macro_f1", ["accuracy",] "per_label", "failed_lines"}
