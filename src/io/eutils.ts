@@ -67,15 +67,24 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 
 /**
  * NCBI's limit is per user, not per call: every fetchPubmed in this page or process shares one
- * schedule. A slot is reserved before waiting, so concurrent callers queue instead of colliding.
+ * schedule. Callers take turns, and each turn waits until `interval` has passed since the previous
+ * request actually started: timers fire late under load, and a schedule of reserved slots would then
+ * send the next request too soon after a late one.
  */
-let nextFreeSlot = 0;
+let lastRequestStart = Number.NEGATIVE_INFINITY;
+let turns: Promise<void> = Promise.resolve();
 
-async function takeRequestSlot(interval: number, signal: AbortSignal | undefined): Promise<void> {
-  const now = Date.now();
-  const slot = Math.max(now, nextFreeSlot);
-  nextFreeSlot = slot + interval;
-  if (slot > now) await sleep(slot - now, signal);
+function takeRequestSlot(interval: number, signal: AbortSignal | undefined): Promise<void> {
+  const turn = turns.then(async () => {
+    for (let wait = lastRequestStart + interval - Date.now(); wait > 0; wait = lastRequestStart + interval - Date.now()) {
+      await sleep(wait, signal);
+    }
+    signal?.throwIfAborted();
+    lastRequestStart = Date.now();
+  });
+  // A cancelled caller gives up its turn; the others go on.
+  turns = turn.catch(() => {});
+  return turn;
 }
 
 export async function fetchPubmed(pmids: Iterable<string>, options: FetchPubmedOptions): Promise<FetchPubmedResult> {

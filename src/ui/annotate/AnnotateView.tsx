@@ -125,16 +125,24 @@ const BatchProgress = memo(function BatchProgress() {
   );
 });
 
+/** How long the keys must rest before the bulk-accept count is redone. */
+const COUNT_AFTER_MS = 150;
+
 const BulkAccept = memo(function BulkAccept({ readOnly, onError }: { readOnly: boolean; onError: (message: string) => void }) {
   const [threshold, setThreshold] = useState(0.9);
-  // Counted in a deferred render: a keypress paints the next document first, the count follows.
-  const order = useDeferredValue(useAnnotation((state) => state.order));
-  const docs = useDeferredValue(useAnnotation((state) => state.docs));
+  const order = useAnnotation((state) => state.order);
+  const docs = useAnnotation((state) => state.docs);
   const settings = useAnnotation((state) => state.settings);
-  const eligible = useMemo(() => {
-    let count = 0;
-    for (const key of order) if (bulkAcceptable(docs.get(key), settings, threshold)) count++;
-    return count;
+  const [eligible, setEligible] = useState(0);
+  useEffect(() => {
+    // Counted once the keys pause: going over 10,000 documents on every keypress delayed the next document's
+    // frame (a deferred render still ran before it). bulkAccept counts afresh when clicked.
+    const timer = setTimeout(() => {
+      let count = 0;
+      for (const key of order) if (bulkAcceptable(docs.get(key), settings, threshold)) count++;
+      setEligible(count);
+    }, COUNT_AFTER_MS);
+    return () => clearTimeout(timer);
   }, [order, docs, settings, threshold]);
   return (
     <div className="aw-bulk">

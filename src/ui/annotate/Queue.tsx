@@ -117,7 +117,14 @@ export const Queue = memo(function Queue() {
   useEffect(() => {
     if (currentKey === null) return;
     const index = order.indexOf(currentKey);
-    if (index >= 0) virtualizer.scrollToIndex(index, { align: 'auto' });
+    if (index < 0) return;
+    // Scroll only when the row is out of view, and then bring it to the top: scrollToIndex reads the scroller's
+    // scrollHeight, which forces a layout of the page, and walking down row by row would pay it on every keypress.
+    // Rows have a fixed height, so where the row is follows from its index.
+    const rowTop = index * ROW_HEIGHT;
+    const top = virtualizer.scrollOffset ?? 0;
+    if (rowTop >= top && rowTop + ROW_HEIGHT <= top + (virtualizer.scrollRect?.height ?? 0)) return;
+    virtualizer.scrollToIndex(index, { align: rowTop < top ? 'end' : 'start' });
   }, [currentKey, order, virtualizer]);
 
   return (
