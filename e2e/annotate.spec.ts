@@ -36,15 +36,26 @@ async function openView(page: Page): Promise<void> {
   await expect(page.getByTestId('annotate-view')).toBeVisible();
 }
 
+/**
+ * Opens the import dialog. Once in CI a click on Import right after the view appeared opened nothing (the button
+ * was enabled and took focus; cause not found yet), so the click is repeated until the dialog is there.
+ */
+async function openImportDialog(page: Page): Promise<void> {
+  await expect(async () => {
+    await page.getByTestId('open-import').click();
+    await expect(page.getByLabel('Pasted text')).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
+}
+
 async function importFile(page: Page, file: string | { name: string; mimeType: string; buffer: Buffer }): Promise<void> {
-  await page.getByTestId('open-import').click();
+  await openImportDialog(page);
   await page.getByTestId('import-file').setInputFiles(file);
   await page.getByTestId('import-start').click();
   await expect(page.getByTestId('import-report')).toBeVisible();
 }
 
 async function importPasted(page: Page, text: string): Promise<void> {
-  await page.getByTestId('open-import').click();
+  await openImportDialog(page);
   await page.getByLabel('Pasted text').check();
   await page.getByLabel('Text to import').fill(text);
   await page.getByTestId('import-start').click();
@@ -372,7 +383,7 @@ test('PMIDs are fetched from E-utilities (answered from a recorded PubMed XML fi
     return route.fulfill({ status: 200, contentType: 'text/xml', headers: { 'Access-Control-Allow-Origin': '*' }, body: recorded });
   });
   await openView(page);
-  await page.getByTestId('open-import').click();
+  await openImportDialog(page);
   await page.getByLabel('PMIDs from PubMed').check();
   const pmids = [...recorded.matchAll(/<PMID Version="1">(\d+)<\/PMID>/g)].map((match) => match[1]).slice(0, 1);
   await page.getByLabel('PMIDs', { exact: true }).fill(pmids.join('\n'));
