@@ -30,10 +30,10 @@ export default defineConfig({
   projects: [
     { name: 'wasm', metadata: { backend: 'wasm' } },
     {
-      // The software WebGPU adapter (SwiftShader) is slow: only the parity test runs here.
+      // The software WebGPU adapter (SwiftShader) is slow: only the parity and device-loss tests run here.
       name: 'webgpu',
       metadata: { backend: 'webgpu' },
-      testMatch: /classify-parity\.spec\.ts/,
+      testMatch: /classify-(parity|device-lost)\.spec\.ts/,
       // MiniLM on the software adapter takes minutes per page load and run.
       timeout: 480_000,
       use: { launchOptions: { executablePath: '/usr/bin/chromium', args: [...chromiumArgs, '--enable-unsafe-webgpu'] } },

@@ -14,7 +14,15 @@ export interface LoadOptions {
   threads?: number;
   /** Sizes of the folder's files from models/index.json: which graphs exist, and checks for truncated downloads. */
   files?: Record<string, number>;
+  /** Why WASM runs instead of WebGPU, when the page restarted the worker on WASM after a device loss. */
+  fallbackReason?: string;
 }
+
+/**
+ * The error name of a run abandoned because the WebGPU device was lost under it. ONNX Runtime stays busy with that
+ * run for good ("Session already started" for any other session), so the page starts a new worker on WASM.
+ */
+export const webGpuLostErrorName = 'WebGpuLostError';
 
 export interface LabelInfo {
   name: string;

@@ -30,6 +30,7 @@ import type {
   Refusal,
   RunProgress,
 } from './api';
+import { webGpuLostErrorName } from './api';
 import { pickPrecision, wasmThreads, webGpuUnavailableReason } from './backend';
 import { type FileProgress, fetchModelFile, forgetModelFile, ModelFileError } from './model-files';
 import { type Priority, RunQueue } from './run-queue';
@@ -71,6 +72,8 @@ let folder: Folder | undefined;
 let active: Active | undefined;
 /** Set when the WebGPU device is lost; the next run moves to WASM before starting. */
 let webGpuLostReason: string | undefined;
+/** Rejects when the WebGPU device is lost: a run on a lost device never settles, so runs race against it. */
+let webGpuLost: Promise<never> | undefined;
 const queue = new RunQueue();
 let classifyAbort: AbortController | undefined;
 let batchAbort: AbortController | undefined;
@@ -116,9 +119,11 @@ interface GpuDeviceLike {
 async function watchDevice(ort: Ort): Promise<void> {
   // TypeScript's DOM library has no WebGPU types; the device is only watched.
   const device = (await ort.env.webgpu.device) as GpuDeviceLike;
-  void device.lost.then((info) => {
+  webGpuLost = device.lost.then((info) => {
     webGpuLostReason = `WebGPU device lost (${info.message || 'no reason given'})`;
+    throw new Error(webGpuLostReason);
   });
+  webGpuLost.catch(() => {}); // only runs in flight care
   device.addEventListener('uncapturederror', (event) => {
     webGpuLostReason ??= `WebGPU error (${event.error.message.split('\n')[0]})`;
   });
@@ -228,14 +233,25 @@ async function classifyText(
       signal,
       onProgress: ({ done, total }: { done: number; total: number }) => onProgress({ windowsDone: done, windowsTotal: total }),
     };
+    let settled = false;
     try {
-      const classification = await current.classifier.classify(text, options);
+      const run = current.classifier.classify(text, options).finally(() => {
+        settled = true;
+      });
+      run.catch(() => {}); // after a device loss nobody waits for it
+      const classification = current.backend.backend === 'webgpu' && webGpuLost ? await Promise.race([run, webGpuLost]) : await run;
       // An error the device raised during the run means its numbers can't be trusted.
       if (current.backend.backend === 'webgpu' && webGpuLostReason) throw new Error(webGpuLostReason);
       const now = performance.now();
       return toResult(classification, current, now - started, now - runStarted);
     } catch (error) {
       if (signal.aborted || current.backend.backend !== 'webgpu' || folder.options.backend) throw error;
+      if (!settled) {
+        // The lost run holds ONNX Runtime's (single) WASM instance: only a new worker can run anything now.
+        const lost = new Error(`${errorMessage(error)} during a run`);
+        lost.name = webGpuLostErrorName;
+        throw lost;
+      }
       const fallback = await switchToWasm(`WebGPU run failed (${errorMessage(error)})`);
       const retryStarted = performance.now();
       const classification = await fallback.classifier.classify(text, options);
@@ -254,6 +270,7 @@ const api: InferenceApi = {
     active = undefined;
     await previous?.classifier.dispose().catch(() => {});
     webGpuLostReason = undefined;
+    webGpuLost = undefined;
 
     const current: Folder = { baseUrl: modelBaseUrl, sizes: options.files, options, read: new Map() };
     folder = current;
@@ -276,6 +293,7 @@ const api: InferenceApi = {
     let loaded: Active;
     if (options.backend === 'wasm') {
       loaded = await openSession(current, 'wasm', onFile, onSessionStart);
+      loaded.backend.fallbackReason = options.fallbackReason;
     } else if (webGpuBlocker) {
       if (options.backend === 'webgpu') throw new Error(`WebGPU was requested but ${webGpuBlocker}.`);
       loaded = await openSession(current, 'wasm', onFile, onSessionStart);
@@ -342,6 +360,7 @@ const api: InferenceApi = {
         await onResult({ id: doc.id, result });
       } catch (error) {
         if (controller.signal.aborted) break;
+        if (error instanceof Error && error.name === webGpuLostErrorName) throw error;
         failed += 1;
         await onResult({ id: doc.id, error: errorMessage(error) });
       }
