@@ -34,9 +34,8 @@ const manifest = JSON.parse(readFileSync(path.join(values.model, 'model.json'), 
 const documents = readFileSync(values.data, 'utf8')
   .split('\n')
   .filter((line) => line.trim() !== '');
-// The training run behind a shipped model folder, for PyTorch eager (train/export.py turns a run into a folder).
-const RUN_OF_MODEL = { 'hoc-minilm-lame': 'runs/hoc-la' };
-const runDir = values.run ?? (RUN_OF_MODEL[manifest.id] && path.join(root, RUN_OF_MODEL[manifest.id]));
+// The training run behind the model folder, for PyTorch eager: train/export.py records it in model.json.
+const runDir = values.run ?? (manifest.trained?.run && path.join(root, manifest.trained.run));
 const torchCheckpoint = runDir !== undefined && existsSync(path.join(runDir, 'checkpoint.pt')) ? runDir : undefined;
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'labelwise-bench-'));

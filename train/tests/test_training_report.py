@@ -1,0 +1,46 @@
+"""The rule that picks the shipped HoC model from the evidence-loss sweep (bench/training_report.py)."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+spec = importlib.util.spec_from_file_location(
+    "training_report", Path(__file__).resolve().parents[2] / "bench" / "training_report.py"
+)
+report = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(report)
+
+
+def run(weight: float, micro: float, agreement: float, epochs: int = 3, label_attention: bool = True) -> dict:
+    return {
+        "config": {
+            "data": ["data/hoc/train.jsonl"],
+            "label_attention": label_attention,
+            "evidence_weight": weight,
+            "epochs": epochs,
+            "train_layers": 3,
+            "seed": 13,
+        },
+        "dev": {"micro_f1": micro, "macro_f1": micro},
+        "dev_evidence": {"evidence_agreement": agreement, "random_sentence": 0.25, "evidence_mass": agreement / 2},
+    }
+
+
+def test_picks_the_best_agreement_within_half_a_point_of_the_best_micro_f1():
+    runs = {"w0": run(0, 0.782, 0.60), "w0.3": run(0.3, 0.778, 0.70), "w1": run(1, 0.770, 0.77)}
+    sweep = report.evidence_sweep(runs)
+    assert sweep["chosen"] == "w0.3"  # w1 agrees more but is 1.2 points below the best
+    assert [row["evidence_weight"] for row in sweep["runs"]] == [0, 0.3, 1]
+
+
+def test_the_weight_zero_run_wins_when_evidence_costs_too_much_f1():
+    runs = {"w0": run(0, 0.782, 0.60), "w1": run(1, 0.770, 0.77)}
+    assert report.evidence_sweep(runs)["chosen"] == "w0"
+
+
+def test_baselines_are_left_out_and_budgets_must_match():
+    runs = {"w0": run(0, 0.782, 0.60), "cls": run(0, 0.79, 0.0, label_attention=False)}
+    assert [row["run"] for row in report.evidence_sweep(runs)["runs"]] == ["w0"]
+    with pytest.raises(SystemExit, match="mixes training budgets"):
+        report.evidence_sweep({"w0": run(0, 0.78, 0.6), "w1": run(1, 0.78, 0.7, epochs=5)})
