@@ -267,7 +267,6 @@ export function AnnotateView() {
 
   return (
     <div className="aw-view" data-testid="annotate-view" data-role={role}>
-      <Banners onExport={openExport} />
       <div className="aw-toolbar">
         <button type="button" onClick={() => setDialog('import')} disabled={readOnly} data-testid="open-import">
           Import…
@@ -310,6 +309,8 @@ export function AnnotateView() {
           Clear session
         </button>
       </div>
+      {/* Below the toolbar: banners arrive after the view (storage refused, waiting for the tab lock) and must not move its buttons. */}
+      <Banners onExport={openExport} />
       <BatchProgress />
       <BulkAccept readOnly={readOnly} onError={setActionError} />
       {actionError && (

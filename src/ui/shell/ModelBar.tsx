@@ -8,21 +8,21 @@ function LoadBar({ progress }: { progress: LoadProgress | null }) {
   const loaded = files.reduce((sum, file) => sum + file.loaded, 0);
   const total = files.reduce((sum, file) => sum + Math.max(file.total, file.loaded), 0);
   const phase = progress?.phase === 'session' ? 'Starting the model…' : 'Downloading model files…';
+  // One line, like the status that replaces it: the views below must not move when loading ends.
   return (
-    <div className="load-progress" data-testid="model-load-progress">
+    <div className="load-progress model-line" data-testid="model-load-progress">
       <label className="load-progress-label">
         {phase} {total > 0 && `${formatBytes(loaded)} of ${formatBytes(total)}`}
         <progress max={total || 1} value={loaded} />
       </label>
-      <ul className="load-files">
-        {files.map((file) => (
-          <li key={file.file}>
-            {file.file}: {formatBytes(file.loaded)}
-            {file.total > 0 && !file.done && ` of ${formatBytes(file.total)}`}
-            {file.fromCache && ' (cached)'}
-          </li>
-        ))}
-      </ul>
+      <span className="load-files">
+        {files
+          .map(
+            (file) =>
+              `${file.file}: ${formatBytes(file.loaded)}${file.total > 0 && !file.done ? ` of ${formatBytes(file.total)}` : ''}${file.fromCache ? ' (cached)' : ''}`,
+          )
+          .join(' · ')}
+      </span>
     </div>
   );
 }
@@ -51,6 +51,7 @@ export function ModelBar() {
         </select>
       </label>
       {indexError && <p className="model-error">Could not read the model list: {indexError}</p>}
+      {load.status === 'idle' && !indexError && <p className="model-line" aria-hidden="true" />}
       {load.status === 'loading' && <LoadBar progress={load.progress} />}
       {load.status === 'error' && (
         <p className="model-error" role="alert" data-testid="model-error">
@@ -59,7 +60,7 @@ export function ModelBar() {
       )}
       {load.status === 'ready' && (
         <p
-          className="model-status"
+          className="model-status model-line"
           data-testid="model-ready"
           data-load-ms={load.info.loadMs}
           data-downloaded-bytes={load.info.downloadedBytes}
