@@ -15,7 +15,7 @@ run() { # run OUT DATASET EPOCHS [train options...]
 # The budgets the shipped models were trained on (2-core CPU): HoC 3 epochs, the five-class set 2.
 # Each [CLS] baseline gets its model's budget.
 run runs/hoc-la hoc 3
-for weight in 0.3 1; do # the evidence loss (issue 5); weight 0 is runs/hoc-la
+for weight in 0.3 0.5 1; do # the evidence loss (issue 5); weight 0 is runs/hoc-la
   run runs/hoc-la-ev$weight hoc 3 --evidence-weight $weight
 done
 run runs/hoc-cls hoc 3 --baseline
