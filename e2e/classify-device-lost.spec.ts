@@ -3,10 +3,9 @@
  * and the page says why. The device is really destroyed (GPUDevice.destroy() inside the inference worker), through a
  * few lines this test prepends to the worker script as the preview server sends it; the app itself is unchanged.
  */
-import { spawnSync } from 'node:child_process';
 import { type BrowserContext, expect, type Page, test } from '@playwright/test';
 import { exampleAbstracts } from '../src/ui/classify/examples';
-import { classifyText, modelDir, openApp } from './classify-helpers';
+import { classifyText, exampleText, openApp, runCli } from './classify-helpers';
 
 /** Keeps the worker's WebGPU device and destroys it when the page posts `{ labelwiseTest: 'destroy-device' }`. */
 const destroyOnRequest = `{
@@ -58,23 +57,11 @@ async function expectWasmRerun(page: Page, text: string): Promise<void> {
   await expect(results.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm');
   await expect(results.getByTestId('backend-badge')).toHaveAttribute('title', /Graph: model\.int8\.onnx/);
   await expect(results.locator('.run-note')).toContainText('WebGPU device lost');
-  const cli = spawnSync('node', ['bin/labelwise.mjs', 'classify', '--model', modelDir, '--precision', 'int8', '--threads', '1'], {
-    input: `${JSON.stringify({ id: 'e2e', text })}\n`,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  expect(cli.status, cli.stderr).toBe(0);
-  const expected = (JSON.parse(cli.stdout.trim()) as { labels: string[] }).labels;
+  const expected = runCli(text, 'int8').labels;
   const predicted = await page
     .locator('[data-testid="label-row"][data-predicted="true"]')
     .evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.label));
   expect(predicted).toEqual(expected);
-}
-
-function example(id: string): string {
-  const found = exampleAbstracts.find((candidate) => candidate.id === id);
-  if (!found) throw new Error(`example ${id} missing`);
-  return found.text;
 }
 
 test.beforeEach(({ page: _page }, testInfo) => {
@@ -84,7 +71,7 @@ test.beforeEach(({ page: _page }, testInfo) => {
 test('WebGPU device lost between runs: the next run goes to WASM and the page says so', async ({ page, context }) => {
   await openWithDestroyableDevice(page, context);
   await destroyDevice(page);
-  const text = example('hoc-dev-0007');
+  const text = exampleText('hoc-dev-0007');
   await classifyText(page, text);
   await expectWasmRerun(page, text);
 });

@@ -1,6 +1,8 @@
 /** Shared steps of the classify e2e tests. */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { expect, type Page } from '@playwright/test';
+import { exampleAbstracts } from '../src/ui/classify/examples';
 
 /** The model under test: the shipped HoC model unless LABELWISE_E2E_MODEL names another folder of public/models. */
 export const modelId = process.env.LABELWISE_E2E_MODEL ?? 'hoc-minilm-lame';
@@ -38,4 +40,28 @@ export async function heatmapWeights(page: Page, label: string): Promise<[number
       return [Number(data.start), Number(data.end), Number(data.weight)] as [number, number, number];
     }),
   );
+}
+
+export interface CliLine {
+  labels: string[];
+  scores: Record<string, number>;
+  attention: Record<string, [number, number, number][]>;
+}
+
+/** `labelwise classify --attention` on one text with the given graph, as the reference for the page. */
+export function runCli(text: string, precision: string): CliLine {
+  const cli = spawnSync(
+    'node',
+    ['bin/labelwise.mjs', 'classify', '--model', modelDir, '--attention', '--precision', precision, '--threads', '1'],
+    { input: `${JSON.stringify({ id: 'e2e', text })}\n`, encoding: 'utf8', timeout: 120_000 },
+  );
+  expect(cli.status, cli.stderr).toBe(0);
+  return JSON.parse(cli.stdout.trim()) as CliLine;
+}
+
+/** The text of a built-in example abstract. */
+export function exampleText(id: string): string {
+  const found = exampleAbstracts.find((candidate) => candidate.id === id);
+  if (!found) throw new Error(`example ${id} missing`);
+  return found.text;
 }

@@ -2,27 +2,9 @@
  * The page classifies a HoC dev abstract exactly like the CLI (same core, onnxruntime-node): labels, scores and
  * every heatmap word weight within 1e-3: on WebGPU (software adapter), and on WASM with the fp16, fp32 and int8 graphs.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { expect, type Page, type TestInfo, test } from '@playwright/test';
-import { exampleAbstracts } from '../src/ui/classify/examples';
-import { classifyText, heatmapWeights, modelDir, openApp, readModelJson } from './classify-helpers';
-
-interface CliLine {
-  labels: string[];
-  scores: Record<string, number>;
-  attention: Record<string, [number, number, number][]>;
-}
-
-function runCli(text: string, precision: string): CliLine {
-  const cli = spawnSync(
-    'node',
-    ['bin/labelwise.mjs', 'classify', '--model', modelDir, '--attention', '--precision', precision, '--threads', '1'],
-    { input: `${JSON.stringify({ id: 'e2e', text })}\n`, encoding: 'utf8', timeout: 120_000 },
-  );
-  expect(cli.status, cli.stderr).toBe(0);
-  return JSON.parse(cli.stdout.trim()) as CliLine;
-}
+import { classifyText, exampleText, heatmapWeights, modelDir, openApp, readModelJson, runCli } from './classify-helpers';
 
 const tolerance = 1e-3;
 
@@ -49,9 +31,8 @@ async function checkParity(page: Page, testInfo: TestInfo, parity: ParityCase): 
     await expect(header).toHaveAttribute('data-threads', String(cores));
   }
 
-  const example = exampleAbstracts.find((candidate) => candidate.id === 'hoc-dev-0007');
-  if (!example) throw new Error('example hoc-dev-0007 missing');
-  await classifyText(page, example.text);
+  const text = exampleText('hoc-dev-0007');
+  await classifyText(page, text);
   const results = page.getByTestId('results');
   await expect(results).toBeVisible({ timeout: 120_000 });
   await expect(results.getByTestId('backend-badge')).toHaveAttribute('data-backend', backend);
@@ -60,7 +41,7 @@ async function checkParity(page: Page, testInfo: TestInfo, parity: ParityCase): 
   const graph = await page.getByTestId('model-ready').getAttribute('data-graph');
   const precision = Object.entries(readModelJson().files).find(([, file]) => file === graph)?.[0];
   expect(precision, `graph ${graph} is not listed in model.json`).toBeDefined();
-  const cli = runCli(example.text, precision as string);
+  const cli = runCli(text, precision as string);
 
   const rows = await page.getByTestId('label-row').evaluateAll((elements) =>
     elements.map((row) => {
