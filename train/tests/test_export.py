@@ -8,8 +8,18 @@ import onnx
 import onnxruntime as ort
 import pytest
 import torch
+from transformers import AutoTokenizer
 
-from train.export import Exported, export, load_run
+from train.export import (
+    Exported,
+    activation_ranges,
+    export,
+    fused_graph,
+    load_run,
+    smooth_activations,
+    weighted_matmuls,
+    window_rows,
+)
 from train.train import TrainConfig, train
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,6 +106,39 @@ def test_int8_graph_runs_the_fused_encoder_and_masks_padding(folder):
     alone = int8.run(None, {"input_ids": ids[1:, :4], "attention_mask": feeds["attention_mask"][1:, :4]})
     np.testing.assert_allclose(logits[1], alone[0][0], atol=3e-2)
     assert np.all(attention[1, :, 4:] == 0)
+
+
+def test_smoothing_keeps_the_fp32_function_and_evens_out_activation_ranges(folder):
+    tmp, manifest = folder
+    assert manifest["quantization"]["calibration_documents"] > 0
+    model, ckpt = load_run(tmp / "run")
+    module = Exported(model, ckpt["label_embeddings"]).eval()
+    tokenizer = AutoTokenizer.from_pretrained(str(tmp / "run" / "tokenizer"))
+    texts = [json.loads(line)["text"] for line in (tmp / "train.jsonl").read_text().splitlines()[:6]]
+    rows = [row[None] for text in texts for row in window_rows(text, tokenizer, 512, 384)]
+    fused = fused_graph(module, tmp / "probe.onnx")
+    smoothed = onnx.ModelProto()
+    smoothed.CopyFrom(fused)
+    smooth_activations(smoothed, rows)
+
+    matmuls = weighted_matmuls(smoothed)
+    assert {node.op_type for node in matmuls} == {"Attention", "MatMul"}
+    assert all(node.input[0].endswith("_smoothed") for node in matmuls)
+
+    # Largest over smallest channel range, for the worst activation: what per-tensor int8 has to span.
+    def spread(ranges: dict[str, np.ndarray]) -> float:
+        return max(float(r.max() / max(r.min(), 1e-6)) for r in ranges.values())
+
+    assert spread(activation_ranges(smoothed, rows)) < 0.5 * spread(activation_ranges(fused, rows))
+
+    ids = np.array([[101, 2000, 3000, 4000, 5000, 102], [101, 2500, 3500, 102, 0, 0]])
+    feeds = {"input_ids": ids, "attention_mask": (ids != 0).astype(np.int64)}
+    before, after = (
+        ort.InferenceSession(graph.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, feeds)
+        for graph in (fused, smoothed)
+    )
+    for a, b in zip(before, after, strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-4)
 
 
 def test_fp16_graph_stores_half_weights_and_computes_in_fp32(folder):
