@@ -134,6 +134,43 @@ describe('labelwise eval', () => {
     expect(report.macro_f1).toBeCloseTo(expected.macro_f1, 12);
   });
 
+  it('with --input title+abstract, scores the title and the text together', async () => {
+    // Titles from another hallmark's vocabulary, so that they can change predictions.
+    const titles = ['Angiogenesis and VEGF-driven tumour vascularization', 'Evasion of immune destruction by tumour cells', ''];
+    const records = (await devLines()).slice(0, 3).map((line, index) => ({ ...JSON.parse(line), title: titles[index] }));
+    const data = path.join(scratch, 'titled.jsonl');
+    await writeFile(
+      data,
+      [...records.map((record) => JSON.stringify(record)), '{"id": "t", "text": "cells", "labels": [], "title": 7}'].join('\n'),
+    );
+    const run = await labelwise(['eval', '--model', folder, '--data', data, '--input', 'title+abstract']);
+    expect(run.stderr).toContain('line 4: field "title": expected a string');
+    const report = JSON.parse(run.stdout);
+    expect(report).toMatchObject({ input: 'title+abstract', with_title: 2, documents: 3 });
+
+    const texts = records.map((record) =>
+      JSON.stringify({ id: record.id, text: record.title ? `${record.title}\n${record.text}` : record.text }),
+    );
+    const classified = await labelwise(['classify', '--model', folder], texts.join('\n'));
+    const predicted = classified.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).labels as string[]);
+    const names = manifest.labels.map((label) => label.name);
+    const expected = scorePredictions(
+      names,
+      records.map((record) => record.labels as string[]),
+      predicted,
+      manifest.task,
+    );
+    expect(report.micro_f1).toBeCloseTo(expected.micro_f1, 12);
+    expect(report.macro_f1).toBeCloseTo(expected.macro_f1, 12);
+
+    const wrong = await labelwise(['eval', '--model', folder, '--data', data, '--input', 'title']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('--input must be abstract or title+abstract (got "title")');
+  });
+
   it('requires a readable --data file', async () => {
     const run = await labelwise(['eval', '--model', folder]);
     expect(run.code).toBe(2);

@@ -2,6 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { scorePredictions } from '../core';
+import { type ClassifierInputSetting, classifierInput } from '../io/document';
 
 import {
   message,
@@ -18,14 +19,29 @@ import {
 
 export const summary = 'score a model on a labelled JSON Lines file (micro/macro-F1, accuracy) as JSON';
 
-const HELP = `Usage: labelwise eval --model DIR --data FILE.jsonl [--precision int8|fp16|fp32] [--threads N]
+const HELP = `Usage: labelwise eval --model DIR --data FILE.jsonl [--input abstract|title+abstract] [--precision int8|fp16|fp32] [--threads N]
 
-Classifies every line of FILE (dataset shape: "text" and "labels", the full gold set) and prints
-{"model", "version", "data", "precision", "documents", "micro_f1", "macro_f1", ["accuracy",] "per_label", "failed_lines"}
-as JSON on stdout. F1 is defined as in train/evaluate.py (a label with neither gold nor predicted
+Classifies every line of FILE (dataset shape: "text" and "labels", the full gold set; "title" optional) and prints
+{"model", "version", "data", "input", "with_title", "precision", "documents", "micro_f1", "macro_f1", ["accuracy",]
+"per_label", "failed_lines"} as JSON on stdout. --input title+abstract puts a record's title before its text, as the
+annotation view's setting does; "with_title" counts the records that had one. F1 is defined as in train/evaluate.py (a label with neither gold nor predicted
 documents has F1 1). Bad lines are reported on stderr with their number and left out of the scores.
 Exit status: 0 all lines scored, 1 some line failed, 2 usage or model folder error.
 `;
+
+function parseInputSetting(value: string | undefined): ClassifierInputSetting {
+  const setting = value ?? 'abstract';
+  if (setting !== 'abstract' && setting !== 'title+abstract') {
+    throw new UsageError(`--input must be abstract or title+abstract (got "${setting}")`);
+  }
+  return setting;
+}
+
+function recordTitle(record: Record<string, unknown>): string | undefined {
+  if (record.title === undefined || record.title === null) return undefined;
+  if (typeof record.title !== 'string') throw new Error('field "title": expected a string');
+  return record.title;
+}
 
 function goldLabels(record: Record<string, unknown>, known: Set<string>): string[] {
   const labels = record.labels;
@@ -38,11 +54,18 @@ function goldLabels(record: Record<string, unknown>, known: Set<string>): string
 }
 
 export async function run(args: string[]): Promise<number> {
-  let options: { model: string; data: string; precision: ReturnType<typeof parsePrecision>; threads: number };
+  let options: {
+    model: string;
+    data: string;
+    input: ClassifierInputSetting;
+    precision: ReturnType<typeof parsePrecision>;
+    threads: number;
+  };
   try {
     const values = parseOptions(args, {
       model: { type: 'string' },
       data: { type: 'string' },
+      input: { type: 'string' },
       precision: { type: 'string' },
       threads: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -54,6 +77,7 @@ export async function run(args: string[]): Promise<number> {
     options = {
       model: requireOption(values.model, 'model'),
       data: requireOption(values.data, 'data'),
+      input: parseInputSetting(values.input),
       precision: parsePrecision(values.precision),
       threads: parseThreads(values.threads),
     };
@@ -83,12 +107,16 @@ export async function run(args: string[]): Promise<number> {
   const gold: string[][] = [];
   const predicted: string[][] = [];
   const failedLines: number[] = [];
+  let withTitle = 0;
   try {
     for await (const input of readJsonLines(createReadStream(options.data))) {
       try {
         if ('error' in input) throw new Error(input.error);
         const labels = goldLabels(input.record, known);
-        const result = await classifier.classify(recordText(input.record), { attention: false });
+        const title = recordTitle(input.record);
+        const { text } = classifierInput({ id: String(input.line), title, text: recordText(input.record) }, options.input);
+        const result = await classifier.classify(text, { attention: false });
+        if (options.input === 'title+abstract' && title?.trim()) withTitle++;
         gold.push(labels);
         predicted.push(result.labels);
       } catch (error) {
@@ -106,6 +134,8 @@ export async function run(args: string[]): Promise<number> {
     model: manifest.id,
     version: manifest.version,
     data: options.data,
+    input: options.input,
+    with_title: withTitle,
     precision: options.precision,
     ...scorePredictions(labelNames, gold, predicted, manifest.task),
     failed_lines: failedLines,

@@ -46,7 +46,7 @@ export {
   type SentenceSpan,
   TITLE_ABSTRACT_SEPARATOR,
 } from './document';
-export { type FetchLike, type FetchPubmedOptions, type FetchPubmedResult, fetchPubmed, requestInterval } from './eutils';
+export { EFETCH_URL, type FetchLike, type FetchPubmedOptions, type FetchPubmedResult, fetchPubmed, requestInterval } from './eutils';
 export {
   ANNOTATION_STATUSES,
   type AnnotatedDocument,
