@@ -15,22 +15,22 @@ import {
   type Precision,
   parseManifest,
 } from '../core';
-import type {
-  BackendInfo,
-  BackendName,
-  BatchDoc,
-  BatchItem,
-  BatchProgress,
-  BatchSummary,
-  ClassifyResult,
-  InferenceApi,
-  LoadOptions,
-  LoadProgress,
-  ModelInfo,
-  Refusal,
-  RunProgress,
+import {
+  type BackendInfo,
+  type BackendName,
+  type BatchDoc,
+  type BatchItem,
+  type BatchProgress,
+  type BatchSummary,
+  type ClassifyResult,
+  type InferenceApi,
+  type LoadOptions,
+  type LoadProgress,
+  type ModelInfo,
+  type Refusal,
+  type RunProgress,
+  webGpuLostErrorName,
 } from './api';
-import { webGpuLostErrorName } from './api';
 import { pickPrecision, wasmThreads, webGpuUnavailableReason } from './backend';
 import { type FileProgress, fetchModelFile, forgetModelFile, ModelFileError } from './model-files';
 import { type Priority, RunQueue } from './run-queue';
