@@ -421,6 +421,10 @@ def model_card(m: dict) -> str:
         json.dumps(metrics_, indent=2),
         "```",
         "",
+        "## Quantization",
+        f"- int8: {m['quantization']['int8']}, smoothing alpha {m['quantization']['smoothing_alpha']}, "
+        f"activation ranges from {m['quantization']['calibration_documents']} training documents",
+        "",
         "## Labels",
         *[f"- **{x['name']}** (threshold {x['threshold']}): {x['description']}" for x in m["labels"]],
         "",
