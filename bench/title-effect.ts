@@ -26,6 +26,9 @@ const { values } = parseArgs({
   },
 });
 
+/** A path as the results name it: relative to the repository. */
+const shown = (file: string) => path.relative(root, path.resolve(file));
+
 interface DatasetRecord {
   id: string;
   pmid?: string;
@@ -46,7 +49,7 @@ async function pubmedDocuments(): Promise<{ documents: LabelwiseDocument[]; sour
     const file = values.pubmed;
     const source = { chunks: createReadStream(file), name: file, totalBytes: statSync(file).size };
     for await (const batch of readDocuments(source, { withoutAbstract: 'keep' })) documents.push(...batch.documents);
-    return { documents, source: path.relative(root, path.resolve(file)) };
+    return { documents, source: shown(file) };
   }
   const fetched = await fetchPubmed(pmids, { fetch: globalThis.fetch, withoutAbstract: 'keep' });
   if (fetched.documents.length === 0) {
@@ -89,7 +92,6 @@ async function main(): Promise<void> {
       macro_f1: report.macro_f1,
       ...(report.accuracy === undefined ? {} : { accuracy: report.accuracy }),
     });
-    const shown = (file: string) => path.relative(root, path.resolve(file));
     const result = {
       command: 'npm run bench:title',
       model: abstract.model,

@@ -24,7 +24,7 @@ const HELP = `Usage: labelwise eval --model DIR --data FILE.jsonl [--input abstr
 Classifies every line of FILE (dataset shape: "text" and "labels", the full gold set; "title" optional) and prints
 {"model", "version", "data", "input", "with_title", "precision", "documents", "micro_f1", "macro_f1", ["accuracy",]
 "per_label", "failed_lines"} as JSON on stdout. --input title+abstract puts a record's title before its text, as the
-annotation view's setting does; "with_title" counts the records that had one. F1 is defined as in train/evaluate.py (a label with neither gold nor predicted
+annotation view's setting does; "with_title" counts the records whose title the model read. F1 is defined as in train/evaluate.py (a label with neither gold nor predicted
 documents has F1 1). Bad lines are reported on stderr with their number and left out of the scores.
 Exit status: 0 all lines scored, 1 some line failed, 2 usage or model folder error.
 `;
@@ -114,9 +114,9 @@ export async function run(args: string[]): Promise<number> {
         if ('error' in input) throw new Error(input.error);
         const labels = goldLabels(input.record, known);
         const title = recordTitle(input.record);
-        const { text } = classifierInput({ id: String(input.line), title, text: recordText(input.record) }, options.input);
+        const { text, abstractStart } = classifierInput({ id: String(input.line), title, text: recordText(input.record) }, options.input);
         const result = await classifier.classify(text, { attention: false });
-        if (options.input === 'title+abstract' && title?.trim()) withTitle++;
+        if (abstractStart > 0) withTitle++;
         gold.push(labels);
         predicted.push(result.labels);
       } catch (error) {
