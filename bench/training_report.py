@@ -2,8 +2,14 @@
 evidence-loss sweep on HoC and the run its selection rule picks.
 
 python bench/training_report.py > bench/results/training.json
+python bench/training_report.py --carry bench/results/training.json > new.json
+
+--carry keeps the rows of runs that are not in runs/ from an earlier report: a sweep that grows by a run
+or two over several sessions (each run takes an hour or more on 2 cores) is judged on all of its rows. A run
+in runs/ replaces its carried row.
 """
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -70,13 +76,23 @@ def evidence_sweep(runs: dict) -> dict:
     return {"rule": rule, "chosen": chosen, "runs": rows}
 
 
-def main() -> int:
-    runs = {}
-    for metrics in sorted(ROOT.glob("runs/*/metrics.json")):
+def collect_runs(root: Path, carried: dict) -> dict:
+    """The runs in root/runs/, over the `carried` rows of an earlier report; sorted by name."""
+    runs = dict(carried)
+    for metrics in sorted(root.glob("runs/*/metrics.json")):
         report = json.loads(metrics.read_text())
         runs[metrics.parent.name] = {k: report[k] for k in KEEP if k in report} | {
             "config": train_config(metrics.parent)
         }
+    return dict(sorted(runs.items()))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--carry", type=Path, help="an earlier report whose runs not in runs/ are kept")
+    args = parser.parse_args(argv)
+    carried = json.loads(args.carry.read_text())["runs"] if args.carry else {}
+    runs = collect_runs(ROOT, carried)
     models = {}
     for manifest in sorted(ROOT.glob("public/models/*/model.json")):
         m = json.loads(manifest.read_text())

@@ -1,7 +1,10 @@
 """The rule that picks the shipped HoC model from the evidence-loss sweep (bench/training_report.py)."""
 
 import importlib.util
+import json
 from pathlib import Path
+
+import torch
 
 spec = importlib.util.spec_from_file_location(
     "training_report", Path(__file__).resolve().parents[2] / "bench" / "training_report.py"
@@ -45,3 +48,17 @@ def test_baselines_are_left_out_and_every_budget_competes():
     sweep = report.evidence_sweep(runs)
     assert sweep["chosen"] == "w0.3"
     assert [(row["train_layers"], row["evidence_weight"]) for row in sweep["runs"]] == [(3, 0), (3, 0.3), (6, 0)]
+
+
+def test_carried_rows_stay_and_a_run_on_disk_replaces_its_row(tmp_path):
+    earlier = {"old": run(0, 0.782, 0.60), "again": run(0.3, 0.70, 0.50)}
+    again = tmp_path / "runs" / "again"
+    again.mkdir(parents=True)
+    (again / "metrics.json").write_text(
+        json.dumps({"dev": {"micro_f1": 0.79, "macro_f1": 0.78}, "task": "multi_label"})
+    )
+    torch.save({"train_config": run(0.3, 0, 0)["config"] | {"batch_size": 16, "lr": 1e-4}}, again / "checkpoint.pt")
+    runs = report.collect_runs(tmp_path, earlier)
+    assert list(runs) == ["again", "old"]
+    assert runs["old"] == earlier["old"]
+    assert runs["again"]["dev"]["micro_f1"] == 0.79 and runs["again"]["config"]["evidence_weight"] == 0.3
