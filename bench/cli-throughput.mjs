@@ -112,12 +112,14 @@ const shown = (file) => (path.resolve(file).startsWith(`${root}${path.sep}`) ? p
 const input = path.join(scratch, 'input.jsonl');
 writeFileSync(input, `${documents.join('\n')}\n`);
 const loadBefore = os.loadavg();
-const timings = Object.fromEntries(Object.keys(contenders).map((name) => [name, { full: [], empty: [] }]));
 const names = Object.keys(contenders);
+const timings = Object.fromEntries(names.map((name) => [name, { full: [], empty: [] }]));
+/** Seconds spent on the documents in one repeat: the full run less the same repeat's empty run. */
+const workSeconds = (name, repeat) => timings[name].full[repeat] - timings[name].empty[repeat];
 for (let repeat = 0; repeat < Number(values.repeats); repeat++) {
   // Each repeat starts with the next contender, so none always runs right after the same neighbour
   // (PyTorch's exit frees gigabytes; whoever comes next pays for the kernel's clean-up).
-  for (const name of [...names.slice(repeat % names.length), ...names.slice(0, repeat % names.length)]) {
+  for (const name of names.map((_, index) => names[(index + repeat) % names.length])) {
     timings[name].empty.push(timed(name, empty, path.join(scratch, `${name}-empty.jsonl`)));
     timings[name].full.push(timed(name, input, path.join(scratch, `${name}.jsonl`)));
     process.stderr.write(
@@ -145,7 +147,7 @@ const scoresOf = (name) =>
     .map((line) => JSON.parse(line));
 const reference = scoresOf('cli');
 const agreement = {};
-for (const name of Object.keys(contenders).filter((n) => n !== 'cli')) {
+for (const name of names.filter((n) => n !== 'cli')) {
   const other = scoresOf(name);
   let maxDifference = 0;
   let sameLabels = 0;
@@ -162,11 +164,10 @@ for (const name of Object.keys(contenders).filter((n) => n !== 'cli')) {
 
 const ratios = {};
 const pairedRatios = {};
-for (const name of Object.keys(results).filter((n) => n !== 'cli')) {
+for (const name of names.filter((n) => n !== 'cli')) {
   ratios[`cli_over_${name}`] = round(results.cli.docs_per_second / results[name].docs_per_second, 3);
-  const { full, empty: startup } = timings[name];
   pairedRatios[`cli_over_${name}`] = timings.cli.full
-    .map((cli, repeat) => round((full[repeat] - startup[repeat]) / (cli - timings.cli.empty[repeat]), 3))
+    .map((_, repeat) => round(workSeconds(name, repeat) / workSeconds('cli', repeat), 3))
     .sort((a, b) => a - b);
 }
 const report = {
