@@ -26,6 +26,7 @@ KEEP = (
     "peak_rss_mib",
     "train_documents",
     "threshold_documents",
+    "threshold_rule",
 )
 
 
@@ -62,6 +63,8 @@ def evidence_sweep(runs: dict) -> dict:
                 "train_layers": r["config"]["train_layers"],
                 "seed": r["config"]["seed"],
                 "evidence_weight": r["config"]["evidence_weight"],
+                # Runs from before the threshold rule existed tuned per label.
+                "thresholds": r.get("threshold_rule", {}).get("rule", "per-label"),
                 "micro_f1": r["dev"]["micro_f1"],
                 "macro_f1": r["dev"]["macro_f1"],
                 "evidence_agreement": r["dev_evidence"]["evidence_agreement"],

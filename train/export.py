@@ -376,6 +376,8 @@ def export(
             "seed": cfg["seed"],
             "git": git_commit(),
             "evidence_weight": cfg["evidence_weight"],
+            # Multi-label runs from before the rule existed tuned per label.
+            "threshold_rule": metrics_json.get("threshold_rule", {"rule": "per-label"} if multi_label else None),
             "lr": cfg["lr"],
             "batch_size": cfg["batch_size"],
             "seconds_per_epoch": metrics_json.get("seconds_per_epoch"),

@@ -25,7 +25,7 @@ from transformers import AutoModel, AutoTokenizer, BertConfig, BertModel
 
 from . import encoder as encoders
 from .data import DataError, collate, encode, infer_task, length_batches, load_labels, load_records
-from .evaluate import evidence_report, metrics, predict, tune_thresholds
+from .evaluate import THRESHOLD_RULES, choose_thresholds, evidence_report, metrics, predict
 from .model import Classifier, ModelConfig, classification_loss, evidence_loss
 
 log = logging.getLogger("labelwise.train")
@@ -51,6 +51,7 @@ class TrainConfig:
     window_stride: int = 384
     evidence_weight: float = 0.0  # 0 = the paper's method; > 0 adds the evidence loss
     tune_fraction: float = 0.15  # share of train held out to tune thresholds (multi-label)
+    thresholds: str = "auto"  # "per-label", "global", or "auto": the one cross-validation on the held-out share prefers
     seed: int = 13
     threads: int = 2
     max_steps: int = 0  # > 0 stops early (smoke runs)
@@ -198,40 +199,15 @@ def train(cfg: TrainConfig, tokenizer_dir: str | None = None) -> dict:
     model.eval()
     with torch.no_grad():
         label_embeddings = model.encode_labels(label_tokens["input_ids"], label_tokens["attention_mask"])
-    label_names = [label.name for label in labels]
-
-    def evaluate_on(recs):
-        probs, attentions, offsets = predict(
-            model, label_embeddings, recs, tokenizer, cfg.max_length, cfg.window_stride, multi_label
-        )
-        gold = np.array([[float(n in r.labels) for n in label_names] for r in recs])
-        return gold, probs, attentions, offsets
-
-    thresholds = None
-    if multi_label:
-        thresholds = np.full(len(labels), 0.5)
-        if tune_records:
-            gold, probs, _, _ = evaluate_on(tune_records)
-            thresholds = tune_thresholds(gold, probs)
     report = {
         "config": {k: v for k, v in asdict(cfg).items() if k not in ("data", "out")},
         "task": task,
         "history": history,
-        "thresholds": None if thresholds is None else thresholds.tolist(),
         "train_documents": len(items),
         "threshold_documents": len(tune_records),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "seconds_per_epoch": round(float(np.mean([h["seconds"] for h in history])), 1),
-    }
-    if cfg.dev:
-        dev = load_records([cfg.dev], labels)
-        gold, probs, attentions, offsets = evaluate_on(dev)
-        report["dev"] = metrics(gold, probs, thresholds)
-        if multi_label:
-            report["dev_at_0.5"] = metrics(gold, probs, np.full(len(labels), 0.5))
-        if cfg.label_attention:
-            report["dev_evidence"] = evidence_report(dev, attentions, offsets, label_names)
-        log.info("dev: %s", {k: v for k, v in report.items() if k.startswith("dev")})
+    } | assess(model, label_embeddings, tokenizer, cfg, labels, tune_records, multi_label)
 
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -251,6 +227,39 @@ def train(cfg: TrainConfig, tokenizer_dir: str | None = None) -> dict:
     )
     tokenizer.save_pretrained(str(out / "tokenizer"))
     (out / "metrics.json").write_text(json.dumps(report, indent=2) + "\n")
+    return report
+
+
+def assess(model, label_embeddings, tokenizer, cfg: TrainConfig, labels, tune_records, multi_label: bool) -> dict:
+    """Decision thresholds (multi-label) from the held-out training documents, then dev metrics and
+    evidence agreement: the part of a report that depends on the trained weights only."""
+    label_names = [label.name for label in labels]
+
+    def evaluate_on(recs):
+        probs, attentions, offsets = predict(
+            model, label_embeddings, recs, tokenizer, cfg.max_length, cfg.window_stride, multi_label
+        )
+        gold = np.array([[float(n in r.labels) for n in label_names] for r in recs])
+        return gold, probs, attentions, offsets
+
+    report: dict = {"thresholds": None}
+    thresholds = None
+    if multi_label:
+        thresholds = np.full(len(labels), 0.5)
+        if tune_records:
+            gold, probs, _, _ = evaluate_on(tune_records)
+            thresholds, report["threshold_rule"] = choose_thresholds(gold, probs, cfg.thresholds)
+            log.info("thresholds: %s", report["threshold_rule"])
+        report["thresholds"] = thresholds.tolist()
+    if cfg.dev:
+        dev = load_records([cfg.dev], labels)
+        gold, probs, attentions, offsets = evaluate_on(dev)
+        report["dev"] = metrics(gold, probs, thresholds)
+        if multi_label:
+            report["dev_at_0.5"] = metrics(gold, probs, np.full(len(labels), 0.5))
+        if cfg.label_attention:
+            report["dev_evidence"] = evidence_report(dev, attentions, offsets, label_names)
+        log.info("dev: %s", {k: v for k, v in report.items() if k.startswith("dev")})
     return report
 
 
@@ -275,11 +284,15 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
         "evidence_weight",
         "train_layers",
         "tune_fraction",
+        "thresholds",
         "seed",
         "threads",
         "max_steps",
     ):
-        p.add_argument("--" + name.replace("_", "-"), type=type(getattr(d, name)), default=getattr(d, name))
+        choices = ["auto", *THRESHOLD_RULES] if name == "thresholds" else None
+        p.add_argument(
+            "--" + name.replace("_", "-"), type=type(getattr(d, name)), default=getattr(d, name), choices=choices
+        )
     a = p.parse_args(argv)
     labels = a.labels or str(Path(a.data[0]).parent / "labels.json")
     cfg = TrainConfig(
@@ -292,15 +305,20 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
     return cfg
 
 
-def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+def print_report(make_report) -> int:
+    """Prints the report `make_report()` returns (without its history), or a data error without a traceback."""
     try:
-        report = train(parse_args(argv))
+        report = make_report()
     except DataError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     print(json.dumps({k: v for k, v in report.items() if k != "history"}))
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    return print_report(lambda: train(parse_args(argv)))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import pytest
 from transformers import AutoTokenizer
 
 from train.data import DataError, evidence_mask, infer_task, load_labels, load_records
-from train.evaluate import evidence_report, tune_thresholds, windows
+from train.evaluate import choose_thresholds, evidence_report, tune_thresholds, windows
 from train.train import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,6 +94,30 @@ def test_threshold_tuning_finds_the_separating_threshold():
     th = tune_thresholds(gold, probs)
     assert 0.3 < th[0] <= 0.7
     assert th[1] == 0.5  # no positives: left at 0.5
+
+
+def test_threshold_choice_keeps_per_label_thresholds_where_one_label_is_scored_low():
+    rng = np.random.default_rng(0)
+    gold = (rng.random((120, 2)) < 0.4).astype(float)
+    # Label 0 separates at 0.6, label 1 only at 0.15: no single threshold serves both.
+    probs = np.stack([np.where(gold[:, 0] == 1, 0.9, 0.4), np.where(gold[:, 1] == 1, 0.2, 0.05)], 1)
+    probs = probs + rng.uniform(-0.04, 0.04, probs.shape)
+    th, choice = choose_thresholds(gold, probs)
+    assert choice["rule"] == "per-label"
+    assert choice["cross_validated_micro_f1"]["per-label"] == 1.0 > choice["cross_validated_micro_f1"]["global"]
+    assert 0.44 < th[0] <= 0.86 and 0.09 < th[1] <= 0.16
+
+
+def test_threshold_choice_falls_back_to_one_threshold_where_per_label_ones_fit_noise():
+    rng = np.random.default_rng(1)
+    gold = (rng.random((150, 8)) < 0.1).astype(float)  # a dozen positives a label, as in HoC's tuning share
+    probs = 1 / (1 + np.exp(-(rng.normal(0, 1.5, gold.shape) + 3 * (2 * gold - 1))))  # one calibration for all
+    th, choice = choose_thresholds(gold, probs)
+    scores = choice["cross_validated_micro_f1"]
+    assert choice["rule"] == "global" and scores["global"] >= scores["per-label"]
+    assert len(set(th)) == 1
+    per_label, fixed = choose_thresholds(gold, probs, "per-label")
+    assert fixed == {"rule": "per-label"} and np.array_equal(per_label, tune_thresholds(gold, probs))
 
 
 def test_windows_cover_every_token():

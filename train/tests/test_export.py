@@ -164,3 +164,22 @@ def test_fp16_graph_stores_half_weights_and_computes_in_fp32(folder):
     assert np.abs(logits16 - logits32).max() < 2e-2
     assert np.abs(attention16 - attention32).max() < 2e-3
     assert 0 <= manifest["metrics"]["fp16"]["same_label_set_as_fp32"] <= 1
+
+
+def test_reevaluate_rewrites_thresholds_and_metrics_and_keeps_training_figures(folder, tmp_path):
+    import shutil
+
+    from train.reevaluate import reevaluate
+
+    run = tmp_path / "run"
+    shutil.copytree(folder[0] / "run", run)
+    before = json.loads((run / "metrics.json").read_text())
+    again = reevaluate(run)  # the run's own rule, on the same weights: the same figures
+    for key in ("thresholds", "threshold_rule", "dev", "dev_at_0.5", "dev_evidence", "history", "peak_rss_mib"):
+        assert again[key] == before[key], key
+
+    report = reevaluate(run, "global")
+    assert report["threshold_rule"] == {"rule": "global"} and len(set(report["thresholds"])) == 1
+    assert json.loads((run / "metrics.json").read_text()) == report
+    _, ckpt = load_run(run)
+    assert ckpt["thresholds"] == report["thresholds"] and ckpt["train_config"]["thresholds"] == "global"

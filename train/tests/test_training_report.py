@@ -62,3 +62,9 @@ def test_carried_rows_stay_and_a_run_on_disk_replaces_its_row(tmp_path):
     assert list(runs) == ["again", "old"]
     assert runs["old"] == earlier["old"]
     assert runs["again"]["dev"]["micro_f1"] == 0.79 and runs["again"]["config"]["evidence_weight"] == 0.3
+
+
+def test_sweep_rows_name_their_threshold_rule():
+    runs = {"old": run(0, 0.78, 0.6), "new": run(0.1, 0.80, 0.8) | {"threshold_rule": {"rule": "global"}}}
+    rows = {row["run"]: row["thresholds"] for row in report.evidence_sweep(runs)["runs"]}
+    assert rows == {"old": "per-label", "new": "global"}  # runs from before the rule tuned per label
