@@ -118,6 +118,7 @@ def global_threshold(gold: np.ndarray, probs: np.ndarray, grid: np.ndarray | Non
 
 
 THRESHOLD_RULES = {"per-label": tune_thresholds, "global": global_threshold}
+THRESHOLD_CHOICES = ["auto", *THRESHOLD_RULES]  # what --thresholds accepts
 
 
 def cross_validated_micro_f1(gold: np.ndarray, probs: np.ndarray, rule, folds: int = 5, repeats: int = 5) -> float:

@@ -19,9 +19,9 @@ import torch
 from transformers import AutoTokenizer
 
 from .data import load_labels, load_records
-from .evaluate import THRESHOLD_RULES
+from .evaluate import THRESHOLD_CHOICES
 from .export import load_run
-from .train import TrainConfig, assess, print_report, split_for_thresholds
+from .train import ASSESSED, TrainConfig, assess, print_report, reported_config, split_for_thresholds
 
 
 def reevaluate(run: Path, thresholds: str | None = None) -> dict:
@@ -33,13 +33,12 @@ def reevaluate(run: Path, thresholds: str | None = None) -> dict:
     labels = load_labels(cfg.labels)
     multi_label = ckpt["task"] == "multi_label"
     records = load_records(cfg.data, labels)
-    tune_records = split_for_thresholds(records, cfg.tune_fraction, cfg.seed)[1] if multi_label else []
+    tune_records = split_for_thresholds(records, cfg, multi_label)[1]
     tokenizer = AutoTokenizer.from_pretrained(str(run / "tokenizer"))
     fresh = assess(model, ckpt["label_embeddings"], tokenizer, cfg, labels, tune_records, multi_label)
 
     report = json.loads((run / "metrics.json").read_text())
-    report = {k: v for k, v in report.items() if k not in ("threshold_rule", "dev", "dev_at_0.5", "dev_evidence")}
-    report |= fresh | {"config": {k: v for k, v in asdict(cfg).items() if k not in ("data", "out")}}
+    report = {k: v for k, v in report.items() if k not in ASSESSED} | fresh | {"config": reported_config(cfg)}
     ckpt["thresholds"], ckpt["train_config"] = fresh["thresholds"], asdict(cfg)
     torch.save(ckpt, run / "checkpoint.pt")
     (run / "metrics.json").write_text(json.dumps(report, indent=2) + "\n")
@@ -52,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--run", type=Path, required=True, help="a run folder written by train.train")
     p.add_argument(
         "--thresholds",
-        choices=["auto", *THRESHOLD_RULES],
+        choices=THRESHOLD_CHOICES,
         help="default: the run's setting (auto for runs older than the option)",
     )
     a = p.parse_args(argv)

@@ -25,7 +25,7 @@ from transformers import AutoModel, AutoTokenizer, BertConfig, BertModel
 
 from . import encoder as encoders
 from .data import DataError, collate, encode, infer_task, length_batches, load_labels, load_records
-from .evaluate import THRESHOLD_RULES, choose_thresholds, evidence_report, metrics, predict
+from .evaluate import THRESHOLD_CHOICES, choose_thresholds, evidence_report, metrics, predict
 from .model import Classifier, ModelConfig, classification_loss, evidence_loss
 
 log = logging.getLogger("labelwise.train")
@@ -91,12 +91,19 @@ def load_encoder(name: str, tokenizer_dir: str | None = None):
     )
 
 
-def split_for_thresholds(items: list, fraction: float, seed: int) -> tuple[list, list]:
-    rng = random.Random(seed)
-    order = list(range(len(items)))
-    rng.shuffle(order)
-    n_tune = int(len(items) * fraction)
-    return [items[i] for i in order[n_tune:]], [items[i] for i in order[:n_tune]]
+def split_for_thresholds(records: list, cfg: TrainConfig, multi_label: bool) -> tuple[list, list]:
+    """(records to train on, records to tune thresholds on): a seeded share of train, for multi-label sets."""
+    if not multi_label or cfg.tune_fraction <= 0:
+        return records, []
+    order = list(range(len(records)))
+    random.Random(cfg.seed).shuffle(order)
+    n_tune = int(len(records) * cfg.tune_fraction)
+    return [records[i] for i in order[n_tune:]], [records[i] for i in order[:n_tune]]
+
+
+def reported_config(cfg: TrainConfig) -> dict:
+    """The config as metrics.json records it (the data and output paths are the caller's)."""
+    return {k: v for k, v in asdict(cfg).items() if k not in ("data", "out")}
 
 
 def build(cfg: TrainConfig, n_labels: int, multi_label: bool, tokenizer_dir: str | None = None):
@@ -128,11 +135,7 @@ def train(cfg: TrainConfig, tokenizer_dir: str | None = None) -> dict:
     model, tokenizer, provenance = build(cfg, len(labels), multi_label, tokenizer_dir)
     if cfg.evidence_weight > 0 and not cfg.label_attention:
         raise SystemExit("--evidence-weight needs label attention (not --baseline)")
-    fit_records, tune_records = (
-        split_for_thresholds(records, cfg.tune_fraction, cfg.seed)
-        if multi_label and cfg.tune_fraction > 0
-        else (records, [])
-    )
+    fit_records, tune_records = split_for_thresholds(records, cfg, multi_label)
     items = encode(fit_records, labels, tokenizer, cfg.max_length)
     with_evidence = sum(e.evidence is not None for e in items)
     log.info(
@@ -200,7 +203,7 @@ def train(cfg: TrainConfig, tokenizer_dir: str | None = None) -> dict:
     with torch.no_grad():
         label_embeddings = model.encode_labels(label_tokens["input_ids"], label_tokens["attention_mask"])
     report = {
-        "config": {k: v for k, v in asdict(cfg).items() if k not in ("data", "out")},
+        "config": reported_config(cfg),
         "task": task,
         "history": history,
         "train_documents": len(items),
@@ -228,6 +231,10 @@ def train(cfg: TrainConfig, tokenizer_dir: str | None = None) -> dict:
     tokenizer.save_pretrained(str(out / "tokenizer"))
     (out / "metrics.json").write_text(json.dumps(report, indent=2) + "\n")
     return report
+
+
+# The keys of a report that assess() writes; re-evaluating a run replaces all of them.
+ASSESSED = ("thresholds", "threshold_rule", "dev", "dev_at_0.5", "dev_evidence")
 
 
 def assess(model, label_embeddings, tokenizer, cfg: TrainConfig, labels, tune_records, multi_label: bool) -> dict:
@@ -289,7 +296,7 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
         "threads",
         "max_steps",
     ):
-        choices = ["auto", *THRESHOLD_RULES] if name == "thresholds" else None
+        choices = THRESHOLD_CHOICES if name == "thresholds" else None
         p.add_argument(
             "--" + name.replace("_", "-"), type=type(getattr(d, name)), default=getattr(d, name), choices=choices
         )
