@@ -1,14 +1,5 @@
 import { defineConfig } from '@playwright/test';
-
-/** Debian's chromium, quiet: no background traffic, so the tests can check that nothing leaves 127.0.0.1. */
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
+import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
 
 const previewUrl = 'http://127.0.0.1:4173';
 
@@ -24,7 +15,7 @@ export default defineConfig({
   use: {
     baseURL: previewUrl,
     browserName: 'chromium',
-    launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs },
+    launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
     screenshot: 'only-on-failure',
   },
   projects: [
@@ -36,7 +27,7 @@ export default defineConfig({
       testMatch: /classify-(parity|device-lost)\.spec\.ts/,
       // MiniLM on the software adapter takes minutes per page load and run.
       timeout: 480_000,
-      use: { launchOptions: { executablePath: '/usr/bin/chromium', args: [...chromiumArgs, '--enable-unsafe-webgpu'] } },
+      use: { launchOptions: { executablePath: chromiumPath, args: [...chromiumArgs, '--enable-unsafe-webgpu'] } },
     },
   ],
   webServer: {

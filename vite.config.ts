@@ -32,11 +32,17 @@ function modelsIndex(): Plugin {
 }
 
 /**
- * ONNX Runtime's wasm runtime (the JSEP build: WASM and WebGPU providers) is served from /ort/ on our own origin:
- * copied into the build, served from node_modules in dev. Nothing is fetched from a CDN.
+ * ONNX Runtime's wasm runtimes are served from /ort/ on our own origin: copied into the build, served from
+ * node_modules in dev. Nothing is fetched from a CDN. The plain build runs the WASM provider, the JSEP build
+ * the WebGPU one (the worker loads each on first use).
  */
 const ortDist = resolve('node_modules/onnxruntime-web/dist');
-const ortRuntimeFiles = ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm'];
+const ortRuntimeFiles = [
+  'ort-wasm-simd-threaded.mjs',
+  'ort-wasm-simd-threaded.wasm',
+  'ort-wasm-simd-threaded.jsep.mjs',
+  'ort-wasm-simd-threaded.jsep.wasm',
+];
 
 function ortRuntime(): Plugin {
   let outDir = 'dist';

@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
+import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -36,15 +37,6 @@ const PAUSE_MS = 100;
 const KEYS = Number(values.keys);
 const IMPORTS = Number(values.imports);
 const baseURL = `http://127.0.0.1:${values.port}`;
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-
 /** Deterministic PRNG (mulberry32): the same synthetic scores every run. */
 function prng(seed) {
   let state = seed >>> 0;
@@ -255,7 +247,7 @@ async function main() {
     detached: true,
   });
   // A browser server, so its process id is known (renderer memory is read from /proc).
-  const browserServer = await chromium.launchServer({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+  const browserServer = await chromium.launchServer({ executablePath: chromiumPath, args: chromiumArgs });
   const browser = await chromium.connect(browserServer.wsEndpoint());
   const browserPid = browserServer.process().pid;
   try {

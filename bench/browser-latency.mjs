@@ -18,6 +18,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
+import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -28,15 +29,6 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: 'bench/results/browser-latency.json' },
   },
 });
-
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 const docs = readFileSync(args.data, 'utf8')
   .split('\n')
@@ -170,7 +162,7 @@ async function classify(page, text) {
 }
 
 async function wasmRun(origin) {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   const context = await browser.newContext();
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
@@ -207,7 +199,7 @@ async function wasmRun(origin) {
 }
 
 async function webGpuRun(origin, wasmScores) {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...chromiumArgs, '--enable-unsafe-webgpu'] });
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: [...chromiumArgs, '--enable-unsafe-webgpu'] });
   const page = await browser.newPage();
   const result = {};
   try {

@@ -75,6 +75,10 @@ async function checkParity(page: Page, testInfo: TestInfo, parity: ParityCase): 
   await page.locator('.heatmaps').screenshot({ path: screenshot });
   await testInfo.attach(name, { path: screenshot, contentType: 'image/png' });
 
+  // WASM runs on the plain runtime, WebGPU on the JSEP build; neither page fetches the other's.
+  const runtimes = requests.filter((url) => url.endsWith('.wasm')).map((url) => new URL(url).pathname);
+  expect(runtimes).toEqual([backend === 'wasm' ? '/ort/ort-wasm-simd-threaded.wasm' : '/ort/ort-wasm-simd-threaded.jsep.wasm']);
+
   // Every request, the worker's model downloads included, stayed on 127.0.0.1.
   expect(requests.some((url) => url.endsWith('.onnx'))).toBe(true);
   const remote = requests.filter((url) => /^(https?|wss?):/.test(url) && new URL(url).hostname !== '127.0.0.1');
