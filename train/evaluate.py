@@ -78,6 +78,15 @@ def decide(probs: np.ndarray, thresholds: np.ndarray | None) -> np.ndarray:
     return (probs >= thresholds).astype(float)
 
 
+def decision_margin(probs: np.ndarray, thresholds: np.ndarray | None) -> np.ndarray:
+    """Per document, how far its probabilities are from changing the decision: multi-label, the smallest
+    |probability - threshold| over its labels; single-label, the top probability minus the runner-up. [N]"""
+    if thresholds is None:
+        top = np.sort(probs, axis=1)
+        return top[:, -1] - top[:, -2]
+    return np.abs(probs - thresholds).min(1)
+
+
 def metrics(gold: np.ndarray, probs: np.ndarray, thresholds: np.ndarray | None) -> dict[str, float]:
     pred = decide(probs, thresholds)
     out = f1_scores(gold, pred)

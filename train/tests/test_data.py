@@ -8,7 +8,7 @@ import pytest
 from transformers import AutoTokenizer
 
 from train.data import DataError, evidence_mask, infer_task, load_labels, load_records
-from train.evaluate import choose_thresholds, evidence_report, tune_thresholds, windows
+from train.evaluate import choose_thresholds, decision_margin, evidence_report, tune_thresholds, windows
 from train.train import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,6 +118,15 @@ def test_threshold_choice_falls_back_to_one_threshold_where_per_label_ones_fit_n
     assert len(set(th)) == 1
     per_label, fixed = choose_thresholds(gold, probs, "per-label")
     assert fixed == {"rule": "per-label"} and np.array_equal(per_label, tune_thresholds(gold, probs))
+
+
+def test_decision_margin_is_the_distance_to_the_nearest_flip():
+    probs = np.array([[0.9, 0.32], [0.52, 0.1]])
+    # multi-label: the label closest to its threshold decides
+    np.testing.assert_allclose(decision_margin(probs, np.array([0.5, 0.3])), [0.02, 0.02])
+    np.testing.assert_allclose(decision_margin(probs, np.array([0.4, 0.5])), [0.18, 0.12])
+    # single-label: top probability minus the runner-up
+    np.testing.assert_allclose(decision_margin(np.array([[0.6, 0.3, 0.1], [0.4, 0.35, 0.25]]), None), [0.3, 0.05])
 
 
 def test_windows_cover_every_token():

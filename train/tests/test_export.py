@@ -88,6 +88,10 @@ def test_int8_graph_is_reported_against_fp32(folder):
     _, manifest = folder
     int8 = manifest["metrics"]["int8"]
     assert 0 <= int8["same_label_set_as_fp32"] <= 1 and int8["max_probability_difference"] >= 0
+    # The documents beyond the margin are some of the fixture's 24; their agreement is a share of them.
+    beyond = int8["beyond_margin"]
+    assert beyond["margin"] > 0 and 0 <= beyond["documents"] <= 24
+    assert (beyond["same_label_set_as_fp32"] is None) == (beyond["documents"] == 0)
     assert manifest["sizes"]["int8"] < manifest["sizes"]["fp32"]
 
 
