@@ -79,7 +79,7 @@ export default defineConfig({
     // (our /ort/) instead of bundling a second copy of the 28 MB runtime into assets/.
     conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions],
   },
-  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  optimizeDeps: { exclude: ['onnxruntime-web', 'onnxruntime-web/wasm'] },
   worker: { format: 'es' },
   build: { target: 'esnext' },
   server: { headers: crossOriginIsolation },
