@@ -19,6 +19,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
+import { summary } from './stats.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -61,24 +62,6 @@ async function startPreview() {
   }
   child.kill();
   throw new Error('vite preview did not start');
-}
-
-function quantile(sorted, q) {
-  if (sorted.length === 0) return null;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[index];
-}
-
-function summary(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const round = (value) => (value === null ? null : Math.round(value * 10) / 10);
-  return {
-    n: sorted.length,
-    median_ms: round(quantile(sorted, 0.5)),
-    p95_ms: round(quantile(sorted, 0.95)),
-    min_ms: round(sorted[0] ?? null),
-    max_ms: round(sorted.at(-1) ?? null),
-  };
 }
 
 /** Resident memory (kB) of the Chromium processes this script started (its descendants named chrom*), from /proc. */
@@ -243,7 +226,7 @@ try {
     command: 'npm run bench:browser',
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30) },
-    browser: 'Debian chromium, headless (/usr/bin/chromium)',
+    browser: `Debian chromium, headless (${chromiumPath})`,
     onnxruntime_web: version,
     model: { id: args.model, version: modelJson.version, graph: wasm.cold.graph, trained: modelJson.trained ?? null },
     data: { file: args.data, documents: docs.length },

@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
 import { loadModelFolder, planWindows } from '../src/core';
+import { quantile } from './stats.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -108,12 +109,20 @@ const server = createServer(async (request, response) => {
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
+/** A statistic of millisecond values: the nearest-rank quantile q. */
+const statistic = (values: number[], q: number) =>
+  quantile(
+    [...values].sort((a, b) => a - b),
+    q,
+  ) as number;
+const median = (values: number[]) => statistic(values, 0.5);
+const round1 = (value: number) => Math.round(value * 10) / 10;
+
 const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 const names = Object.keys(builds) as Build[];
-const times: Record<Build, number[][]> = { plain: [], jsep: [], jspi: [] };
-const loads: Record<Build, number[]> = { plain: [], jsep: [], jspi: [] };
-const logits: Partial<Record<Build, number[]>> = {};
 type PageRun = { times: number[]; logits: number[]; loadMs: number; crossOriginIsolated: boolean; threads: number };
+/** Per build, one page run per round. */
+const runs = Object.fromEntries(names.map((build) => [build, [] as PageRun[]])) as Record<Build, PageRun[]>;
 for (let round = 0; round < Number(args.rounds); round++) {
   for (const build of round % 2 === 0 ? names : [...names].reverse()) {
     const tab = await browser.newPage();
@@ -123,9 +132,7 @@ for (let round = 0; round < Number(args.rounds); round++) {
       [builds[build].module, documents] as const,
     );
     if (!result.crossOriginIsolated || result.threads !== 2) throw new Error(`${build}: page not cross-origin isolated on 2 threads`);
-    times[build].push(result.times);
-    loads[build].push(result.loadMs);
-    logits[build] ??= result.logits;
+    runs[build].push(result);
     await tab.close();
     console.error(`round ${round + 1} ${build}: median ${median(result.times).toFixed(1)} ms`);
   }
@@ -133,30 +140,22 @@ for (let round = 0; round < Number(args.rounds); round++) {
 await browser.close();
 server.close();
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)] as number;
-}
-function p95(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)] as number;
-}
-const round1 = (value: number) => Math.round(value * 10) / 10;
-const plainMedian = median(times.plain.flat());
+const plainMedian = median(runs.plain.flatMap((run) => run.times));
+const plainLogits = runs.plain[0]?.logits ?? [];
 const results = Object.fromEntries(
   names.map((build) => {
-    const all = times[build].flat();
-    const maxDiff = Math.max(...(logits[build] ?? []).map((value, i) => Math.abs(value - (logits.plain?.[i] ?? Number.NaN))));
+    const all = runs[build].flatMap((run) => run.times);
+    const logits = runs[build][0]?.logits ?? [];
     return [
       build,
       {
         ...builds[build],
         median_ms: round1(median(all)),
-        p95_ms: round1(p95(all)),
-        median_ms_per_round: times[build].map((values) => round1(median(values))),
+        p95_ms: round1(statistic(all, 0.95)),
+        median_ms_per_round: runs[build].map((run) => round1(median(run.times))),
         median_ratio_to_plain: Number((median(all) / plainMedian).toFixed(3)),
-        load_ms_per_round: loads[build].map(round1),
-        max_abs_logit_diff_vs_plain: maxDiff,
+        load_ms_per_round: runs[build].map((run) => round1(run.loadMs)),
+        max_abs_logit_diff_vs_plain: Math.max(...logits.map((value, i) => Math.abs(value - (plainLogits[i] ?? Number.NaN)))),
       },
     ];
   }),
@@ -166,7 +165,7 @@ const report = {
   command: 'npm run bench:ort-builds',
   date: new Date().toISOString(),
   machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model.trim(), memory_gb: Math.round(os.totalmem() / 2 ** 30) },
-  browser: 'Debian chromium, headless (/usr/bin/chromium)',
+  browser: `Debian chromium, headless (${chromiumPath})`,
   onnxruntime_web: JSON.parse(await readFile(path.join(root, 'node_modules/onnxruntime-web/package.json'), 'utf8')).version,
   model: { id: manifest.id, version: manifest.version, graph: manifest.files.int8 },
   data: { file: args.data, documents: documents.length, windows: documents.flat().length },
