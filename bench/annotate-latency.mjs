@@ -19,6 +19,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
+import { quantile } from './stats.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -80,19 +81,13 @@ function writeSessionFile(dir) {
   return { file, bytes: Buffer.byteLength(lines.join('\n')) + 1 };
 }
 
-function percentile(sorted, p) {
-  if (sorted.length === 0) return null;
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)];
-}
-
 function summary(samples) {
   const sorted = [...samples].sort((a, b) => a - b);
   const round = (value) => (value === null ? null : Math.round(value * 10) / 10);
   return {
     n: sorted.length,
-    p50_ms: round(percentile(sorted, 50)),
-    p95_ms: round(percentile(sorted, 95)),
+    p50_ms: round(quantile(sorted, 0.5)),
+    p95_ms: round(quantile(sorted, 0.95)),
     max_ms: round(sorted.at(-1) ?? null),
   };
 }

@@ -1,4 +1,4 @@
-/** Order statistics the browser benchmarks share. */
+/** Order statistics the browser and annotation benchmarks share. */
 
 /** The q-quantile of ascending `sorted` (nearest rank), or null when it is empty. */
 export function quantile(sorted, q) {
