@@ -120,3 +120,19 @@ test('a corrupt graph gives an error naming the file', async ({ page }) => {
   await page.goto(`/?model=${modelId}&backend=wasm`);
   await expect(page.getByTestId('model-error')).toContainText('model.int8.onnx', { timeout: 120_000 });
 });
+
+test('every shipped model loads in the page and classifies one of its examples', async ({ page }) => {
+  const index = (await (await page.request.get('/models/index.json')).json()) as { models: { id: string; task: string }[] };
+  const datasets: Record<string, string> = { 'hoc-minilm-lame': 'hoc', 'mtc5-minilm-lame': 'mtc5' };
+  expect(index.models.map((model) => model.id).sort()).toEqual(Object.keys(datasets).sort());
+  for (const model of index.models) {
+    const example = exampleAbstracts.find((candidate) => candidate.dataset === datasets[model.id]);
+    await page.goto(`/?${new URLSearchParams({ model: model.id, backend: 'wasm' })}`);
+    await expect(page.getByTestId('model-ready')).toBeVisible({ timeout: 150_000 });
+    await classifyText(page, example?.text ?? '');
+    await expect(page.getByTestId('results')).toBeVisible({ timeout: 60_000 });
+    const predicted = page.locator('[data-testid="label-row"][data-predicted="true"]');
+    if (model.task === 'single_label') await expect(predicted).toHaveCount(1);
+    else expect(await predicted.count()).toBeGreaterThan(0);
+  }
+});

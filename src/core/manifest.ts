@@ -114,7 +114,8 @@ export function parseManifest(content: unknown, file = 'model.json'): ModelManif
     seen.add(name);
     const description = label.description === undefined ? '' : label.description;
     if (typeof description !== 'string') fail(`${path}.description`, 'expected a string');
-    const threshold = label.threshold === undefined && task === 'single_label' ? 0.5 : label.threshold;
+    // Single-label sets take the argmax; train/export.py writes their thresholds as null.
+    const threshold = (label.threshold === undefined || label.threshold === null) && task === 'single_label' ? 0.5 : label.threshold;
     if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) {
       fail(`${path}.threshold`, 'expected a number between 0 and 1');
     }

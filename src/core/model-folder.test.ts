@@ -1,8 +1,8 @@
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { folderReader, testModelFolder } from '../cli/testing';
+import { folderReader, REPO_ROOT, testModelFolder } from '../cli/testing';
 import { ModelFolderError, parseManifest } from './manifest';
 import { loadModelFolder } from './model-folder';
 
@@ -56,6 +56,12 @@ describe('parseManifest', () => {
     expect(error.message).toContain(text);
   });
 
+  it('takes the argmax for single-label sets, whose thresholds export writes as null', () => {
+    const labels = valid.labels.map((label) => ({ ...label, threshold: null }));
+    expect(parseManifest({ ...valid, task: 'single_label', labels }).labels.map((label) => label.threshold)).toEqual([0.5, 0.5]);
+    expect(errorOf({ ...valid, labels }).field).toBe('labels[0].threshold');
+  });
+
   it('rejects what is not an object', () => {
     expect(errorOf([1, 2]).message).toBe('model.json: expected a JSON object');
   });
@@ -85,6 +91,16 @@ describe('loadModelFolder', () => {
     expect(model.graph.byteLength).toBeGreaterThan(1000);
     expect(model.tokenizer.clsId).toBe(101);
     expect(model.tokenizer.sepId).toBe(102);
+  });
+
+  it('loads every shipped model folder', async () => {
+    const shipped = path.join(REPO_ROOT, 'public/models');
+    const folders = (await readdir(shipped, { withFileTypes: true })).filter((entry) => entry.isDirectory());
+    expect(folders.length).toBeGreaterThan(0);
+    for (const entry of folders) {
+      const model = await loadModelFolder(folderReader(path.join(shipped, entry.name)));
+      expect(model.manifest.id).toBe(entry.name);
+    }
   });
 
   it('names a missing file', async () => {
