@@ -256,7 +256,10 @@ def int8_graph(module: Exported, dst: Path) -> None:
     """The fused fp32 graph, rotated, its MatMuls in int8 with per-token activation ranges, its token-embedding
     table int8 per row."""
     model = fused_graph(module, dst.with_suffix(".eager.onnx"))
-    matmuls = [node.output[0] for node in weighted_matmuls(model)]
+    nodes = weighted_matmuls(model)
+    # Both rewrites change each weight in place for its one MatMul.
+    assert len({node.input[1] for node in nodes}) == len(nodes), "a weight is shared by two MatMuls"
+    matmuls = [node.output[0] for node in nodes]
     rotate_activations(model, matmuls)
     quantize_matmuls(model, matmuls)
     quantize_tables(model.graph)
