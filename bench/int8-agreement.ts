@@ -61,7 +61,9 @@ async function classifyAll(classifier: Classifier) {
 }
 
 const runtimes = { node: 'onnxruntime-node (the CLI)', wasm: "onnxruntime-web's plain WASM build (the app)" } as const;
-const reference = await classifyAll(await open('node', 'fp32'));
+const fp32 = await open('node', 'fp32');
+const { id, version } = fp32.manifest;
+const reference = await classifyAll(fp32);
 type Scored = Awaited<ReturnType<typeof classifyAll>>;
 /** Against `base`: the documents whose label set differs, and the mean and largest |probability difference|. */
 function compare(scored: Scored, base: Scored) {
@@ -97,13 +99,12 @@ const nodeVsWasm = {
 };
 console.log('node vs wasm', JSON.stringify(nodeVsWasm));
 
-const manifest = JSON.parse(await readFile(path.join(folder, 'model.json'), 'utf8')) as { id: string; version: string };
 const result = {
   benchmark: 'int8-agreement',
   command: 'npm run bench:agreement',
   date: new Date().toISOString(),
   machine: { cpu: os.cpus()[0]?.model, cpus: os.cpus().length },
-  model: { id: manifest.id, version: manifest.version },
+  model: { id, version },
   data: { file: args.data, documents: records.length },
   reference: 'model.onnx (fp32) on onnxruntime-node',
   int8,

@@ -160,17 +160,21 @@ def rotate_activations(model: onnx.ModelProto, outputs: list[str], block: int = 
     consumers: dict[str, list[onnx.NodeProto]] = {}
     for node in matmuls:
         consumers.setdefault(node.input[0], []).append(node)
-    sizes = {rotation_block(weights[n.input[1]].dims[0], block) for n in matmuls}
-    for size in sizes:
+    # activation -> its block size (the MatMuls reading one activation share its channel count)
+    sizes = {
+        activation: rotation_block(weights[nodes[0].input[1]].dims[0], block) for activation, nodes in consumers.items()
+    }
+    blocks = {size: hadamard(size) for size in sorted(set(sizes.values()))}
+    for size, h in blocks.items():
         model.graph.initializer.extend(
             [
-                numpy_helper.from_array(hadamard(size), f"hadamard_{size}"),
+                numpy_helper.from_array(h, f"hadamard_{size}"),
                 numpy_helper.from_array(np.array([-1, size], np.int64), f"hadamard_{size}_rows"),
             ]
         )
     inserted: dict[str, list[onnx.NodeProto]] = {}  # activation -> the nodes that rotate it
     for activation, nodes in consumers.items():
-        size, r = rotation_block(weights[nodes[0].input[1]].dims[0], block), f"{activation}_rotated"
+        size, r = sizes[activation], f"{activation}_rotated"
         inserted[activation] = [
             helper.make_node("Shape", [activation], [f"{r}_shape"], name=f"{r}_shape"),
             # [..., K] -> [N * K / size, size]: every block of channels is one row.
@@ -180,7 +184,7 @@ def rotate_activations(model: onnx.ModelProto, outputs: list[str], block: int = 
         ]
         for node in nodes:
             matrix = numpy_helper.to_array(weights[node.input[1]])  # [K, N]
-            rotation = np.kron(np.eye(matrix.shape[0] // size, dtype=np.float32), hadamard(size))
+            rotation = np.kron(np.eye(matrix.shape[0] // size, dtype=np.float32), blocks[size])
             node.input[0] = r
             weights[node.input[1]].CopyFrom(numpy_helper.from_array(rotation.T @ matrix, node.input[1]))
     topological_insert(model.graph, inserted)
