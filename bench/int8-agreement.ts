@@ -7,7 +7,9 @@
  *
  * Needs the folder's fp32 reference graph (model.onnx), a build output of `python -m train.export`.
  * Writes bench/results/int8-agreement.json: per runtime, the share of documents whose label set is fp32's, the
- * documents that differ, and the mean and largest probability difference; and the same between the two runtimes.
+ * documents that differ, and the mean and largest probability difference; where model.json names a borderline
+ * graph, the same label-set figures with the app's recheck of documents scored near a threshold; and the int8
+ * figures between the two runtimes.
  */
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -32,15 +34,22 @@ if (!existsSync(path.join(folder, 'model.onnx'))) {
 }
 const read = (name: string) => readFile(path.join(folder, name));
 
-async function open(runtime: 'node' | 'wasm', precision: Precision): Promise<Classifier> {
+/** A classifier on `runtime`; with `borderline`, documents scored near a threshold are scored again by the graph
+ * model.json's borderline names, as the app and the CLI do. */
+async function open(runtime: 'node' | 'wasm', precision: Precision, borderline = false): Promise<Classifier> {
   const model = await loadModelFolder(read, { precision });
+  let openGraph: (graph: Uint8Array) => ReturnType<ReturnType<typeof ortSessionFactory>>;
   if (runtime === 'node') {
     const ort = await import('onnxruntime-node');
-    return createClassifier(model, await ortSessionFactory(ort, { executionProviders: ['cpu'], intraOpNumThreads: 2 })(model.graph));
+    openGraph = ortSessionFactory(ort, { executionProviders: ['cpu'], intraOpNumThreads: 2 });
+  } else {
+    const ort = await import('onnxruntime-web/wasm');
+    ort.env.wasm.numThreads = 1; // Node has no cross-origin isolation to give it threads; the arithmetic is the same
+    openGraph = ortSessionFactory(ort, { executionProviders: ['wasm'] });
   }
-  const ort = await import('onnxruntime-web/wasm');
-  ort.env.wasm.numThreads = 1; // Node has no cross-origin isolation to give it threads; the arithmetic is the same
-  return createClassifier(model, await ortSessionFactory(ort, { executionProviders: ['wasm'] })(model.graph));
+  const second = borderline ? model.manifest.borderline : undefined;
+  const openBorderline = second ? async () => openGraph(await read(model.manifest.files[second.precision] as string)) : undefined;
+  return createClassifier(model, await openGraph(model.graph), { openBorderline });
 }
 
 const records = (await readFile(path.resolve(root, args.data), 'utf8'))
@@ -51,10 +60,10 @@ const records = (await readFile(path.resolve(root, args.data), 'utf8'))
 /** Per document, the label set and the probability per label, in model.json order. */
 async function classifyAll(classifier: Classifier) {
   const names = classifier.manifest.labels.map((label) => label.name);
-  const out: { labels: string; scores: number[] }[] = [];
+  const out: { labels: string; scores: number[]; rechecked: boolean }[] = [];
   for (const { text } of records) {
     const result = await classifier.classify(text, { attention: false });
-    out.push({ labels: result.labels.join('\n'), scores: names.map((name) => result.scores[name] as number) });
+    out.push({ labels: result.labels.join('\n'), scores: names.map((name) => result.scores[name] as number), rechecked: result.rechecked });
   }
   await classifier.dispose();
   return out;
@@ -88,6 +97,18 @@ for (const runtime of ['node', 'wasm'] as const) {
     mean_probability_difference: mean,
     max_probability_difference: max,
   };
+  if (fp32.manifest.borderline) {
+    const withRecheck = await classifyAll(await open(runtime, 'int8', true));
+    const rechecked = records.filter((_, d) => withRecheck[d]?.rechecked).map((record) => record.id);
+    const after = compare(withRecheck, reference);
+    (int8[runtime] as Record<string, unknown>).with_borderline_recheck = {
+      margin: fp32.manifest.borderline.margin,
+      graph: fp32.manifest.files[fp32.manifest.borderline.precision],
+      documents_rechecked: rechecked.length,
+      same_label_set_as_fp32: Number((1 - after.differ.length / records.length).toFixed(4)),
+      documents_that_differ: after.differ,
+    };
+  }
   console.log(runtime, JSON.stringify(int8[runtime]));
 }
 

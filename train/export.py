@@ -88,7 +88,8 @@ def export_onnx(module: Exported, path: Path, vocab_size: int) -> None:
 # the attention output projections (mean 0.0004) flips two.
 ROTATION_BLOCK = 64
 # Documents whose fp32 probabilities lie this close to a decision can flip under any quantization noise: the
-# agreement of the quantized graphs is also reported over the documents beyond it.
+# agreement of the quantized graphs is also reported over the documents beyond it, and a multi-label document
+# whose int8 probabilities lie within it is scored again by the fp16-weight graph (model.json "borderline").
 AGREEMENT_MARGIN = 0.02
 
 
@@ -420,8 +421,18 @@ def git_commit() -> str:
 
 
 def export(
-    run: Path, out: Path, model_id: str, version: str, dev: str | None, keep_fp32: bool = True, fp16: bool = False
+    run: Path,
+    out: Path,
+    model_id: str,
+    version: str,
+    dev: str | None,
+    keep_fp32: bool = True,
+    fp16: bool = False,
+    keep_graphs: bool = False,
 ) -> dict:
+    """Writes the model folder. `keep_graphs`: int8 and fp16 graphs already in `out` are kept and measured as
+    they are (a rebuild on another CPU can differ in the last bits, and every committed graph stays in the
+    history); the fp32 reference is always rebuilt."""
     model, ckpt = load_run(run)
     cfg = ckpt["train_config"]
     module = Exported(model, ckpt["label_embeddings"]).eval()
@@ -433,8 +444,10 @@ def export(
     export_onnx(module, fp32, model.encoder.config.vocab_size)
     stride = cfg["window_stride"]
     labels = load_labels(cfg["labels"])
-    int8_graph(module, int8)
-    if fp16:
+    kept = {key for key, graph in quantized.items() if keep_graphs and graph.exists()}
+    if "int8" not in kept:
+        int8_graph(module, int8)
+    if fp16 and "fp16" not in kept:
         # For WebGPU, which computes the int8 graph's integer ops wrongly, and for anyone who wants fp32's labels.
         compact_graph(fp32, quantized["fp16"])
     write_tokenizer(run / "tokenizer", out, cfg["max_length"])
@@ -448,6 +461,9 @@ def export(
     metrics_json = json.loads((run / "metrics.json").read_text())
     thresholds = ckpt["thresholds"] or [None] * len(labels)
     report = {k: metrics_json[k] for k in ("dev", "dev_at_0.5", "dev_evidence") if k in metrics_json}
+    # A multi-label document whose int8 probabilities lie this close to a threshold is scored again by the fp16-weight
+    # graph (fp32 arithmetic): 8-bit activations flip a few such documents, whichever way they are quantized.
+    borderline = {"margin": AGREEMENT_MARGIN, "precision": "fp16"} if multi_label and fp16 else None
     if dev:
         records = load_records([dev], labels)
         texts = [r.text for r in records]
@@ -455,6 +471,7 @@ def export(
         th = np.array(thresholds, dtype=float) if multi_label else None
         p32 = onnx_predict(session(fp32), texts, tokenizer, cfg["max_length"], stride, multi_label)
         clear = decision_margin(p32, th) >= AGREEMENT_MARGIN
+        scored = {}
         for key, graph in quantized.items():
             p = onnx_predict(session(graph), texts, tokenizer, cfg["max_length"], stride, multi_label)
             same = (decide(p32, th) == decide(p, th)).all(1)
@@ -468,6 +485,16 @@ def export(
                 },
                 "max_probability_difference": round(float(np.abs(p32 - p).max()), 4),
                 "mean_probability_difference": round(float(np.abs(p32 - p).mean()), 5),
+            }
+            scored[key] = p
+        if borderline:
+            # What the app and CLI decide: int8, and the fp16-weight graph for documents int8 puts near a threshold.
+            near = (np.abs(scored["int8"] - th) < AGREEMENT_MARGIN).any(1)
+            p = np.where(near[:, None], scored["fp16"], scored["int8"])
+            report["int8"]["with_borderline_recheck"] = {
+                "rechecked_documents": int(near.sum()),
+                "dev": metrics(gold, p, th),
+                "same_label_set_as_fp32": round(float((decide(p32, th) == decide(p, th)).all(1).mean()), 4),
             }
 
     manifest = {
@@ -483,6 +510,7 @@ def export(
             for label, t in zip(labels, thresholds, strict=True)
         ],
         "metrics": report,
+        **({"borderline": borderline} if borderline else {}),
         "files": {key: graph.name for key, graph in quantized.items()} | {"fp32": fp32.name},
         "sizes": {key: graph.stat().st_size for key, graph in quantized.items()} | {"fp32": fp32.stat().st_size},
         "trained": {
@@ -536,6 +564,14 @@ def model_card(m: dict) -> str:
         "",
         "## Quantization",
         f"- int8: {m['quantization']['int8']}; rotation blocks of {m['quantization']['rotation_block']}",
+        *(
+            [
+                f"- a document whose int8 probabilities lie within {m['borderline']['margin']} of a threshold is "
+                f"scored again by the {m['borderline']['precision']} graph (the app and the CLI do this)"
+            ]
+            if "borderline" in m
+            else []
+        ),
         "",
         "## Labels",
         *[f"- **{x['name']}** (threshold {x['threshold']}): {x['description']}" for x in m["labels"]],
@@ -559,8 +595,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--fp16", action="store_true", help="also write model.fp16.onnx: fp16 weights, fp32 arithmetic (for WebGPU)"
     )
+    p.add_argument(
+        "--keep-graphs",
+        action="store_true",
+        help="keep the int8/fp16 graphs already in --out and measure those, instead of building them again",
+    )
     a = p.parse_args(argv)
-    manifest = export(a.run, a.out, a.id, a.version, a.dev, fp16=a.fp16)
+    manifest = export(a.run, a.out, a.id, a.version, a.dev, fp16=a.fp16, keep_graphs=a.keep_graphs)
     print(json.dumps({"id": manifest["id"], "metrics": manifest["metrics"], "sizes": manifest["sizes"]}))
     return 0
 

@@ -23,6 +23,8 @@ Reads one JSON object per line (at least "id" and "text") and writes, per line,
 "attention": {name: [[start, end, weight], ...]}: one entry per word of the text, spans in
 UTF-16 code units (JavaScript string indices), weights summing to 1 per label.
 Texts longer than the model's window are split into overlapping windows; nothing is truncated.
+A multi-label document whose int8 scores come within model.json's "borderline" margin of a threshold is
+scored again by the graph it names (fp16 weights), and that graph's scores are written.
 Errors go to stderr with the input line number; the other lines are still classified.
 Exit status: 0 all lines classified, 1 some line failed, 2 usage or model folder error.
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { type Classifier, createClassifier, loadModelFolder, ortSessionFactory, type Precision } from '../core';
+import { type Classifier, createClassifier, loadModelFolder, ModelFolderError, ortSessionFactory, type Precision } from '../core';
 
 /** Exit code for usage errors and unusable inputs (a model folder that won't load, a missing file). */
 export const USAGE_ERROR = 2;
@@ -47,13 +47,27 @@ export function parseThreads(value: string | undefined): number {
 export async function openClassifier(folder: string, precision: Precision, threads: number): Promise<Classifier> {
   const model = await loadModelFolder((name) => readFile(path.join(folder, name)), { precision });
   const ort = await import('onnxruntime-node');
-  const session = await ortSessionFactory(ort, {
+  const openSession = ortSessionFactory(ort, {
     executionProviders: ['cpu'],
     graphOptimizationLevel: 'all',
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
-  })(model.graph);
-  return createClassifier(model, session);
+  });
+  const session = await openSession(model.graph);
+  const borderline = model.manifest.borderline;
+  if (!borderline || borderline.precision === precision) return createClassifier(model, session);
+  const file = model.manifest.files[borderline.precision] as string; // parseManifest checked it is listed
+  return createClassifier(model, session, {
+    openBorderline: async () => {
+      let graph: Uint8Array;
+      try {
+        graph = await readFile(path.join(folder, file));
+      } catch (error) {
+        throw new ModelFolderError(file, undefined, `cannot be read (${error instanceof Error ? error.message : String(error)})`);
+      }
+      return openSession(graph);
+    },
+  });
 }
 
 export interface InputRecord {

@@ -154,3 +154,79 @@ describe('classify on a real model with onnxruntime-node', () => {
     expect(Object.keys(noAttention.scores)).toEqual(model.manifest.labels.map((label) => label.name));
   });
 });
+
+describe('borderline documents on the shipped HoC model', () => {
+  const folder = path.join(REPO_ROOT, 'public/models/hoc-minilm-lame');
+  let int8: LoadedModel;
+  let fp16: LoadedModel;
+  let plain: Classifier;
+  let reference: Classifier;
+
+  beforeAll(async () => {
+    int8 = await loadModelFolder(folderReader(folder));
+    fp16 = await loadModelFolder(folderReader(folder), { precision: 'fp16' });
+    const open = ortSessionFactory(ort, { intraOpNumThreads: 1 });
+    plain = createClassifier(int8, await open(int8.graph));
+    reference = createClassifier(fp16, await open(fp16.graph));
+  });
+  afterAll(() => Promise.all([plain.dispose(), reference.dispose()]));
+
+  /** Dev abstracts whose int8 probabilities do (near) or do not (clear) come within the margin of a threshold. */
+  async function splitByMargin(margin: number, wanted: number) {
+    const near: string[] = [];
+    const clear: string[] = [];
+    for (const text of abstracts) {
+      const { scores } = await plain.classify(text, { attention: false });
+      const close = int8.manifest.labels.some((label) => Math.abs((scores[label.name] as number) - label.threshold) < margin);
+      (close ? near : clear).push(text);
+      if (near.length >= wanted && clear.length >= 1) break;
+    }
+    return { near, clear };
+  }
+
+  it('scores a document near a threshold again with the fp16 graph, opening it once', async () => {
+    const margin = int8.manifest.borderline?.margin;
+    expect(int8.manifest.borderline?.precision).toBe('fp16');
+    const { near, clear } = await splitByMargin(margin as number, 2);
+    expect(near.length).toBe(2);
+    let opened = 0;
+    const cascade = createClassifier(int8, await ortSessionFactory(ort, { intraOpNumThreads: 1 })(int8.graph), {
+      openBorderline: async () => {
+        opened += 1;
+        return ortSessionFactory(ort, { intraOpNumThreads: 1 })(fp16.graph);
+      },
+    });
+    for (const text of near) {
+      const progress: string[] = [];
+      const result = await cascade.classify(text, { onProgress: ({ done, total }) => progress.push(`${done}/${total}`) });
+      const expected = await reference.classify(text);
+      expect(result.rechecked).toBe(true);
+      expect(result.labels).toEqual(expected.labels);
+      for (const label of int8.manifest.labels) {
+        expect(result.scores[label.name]).toBeCloseTo(expected.scores[label.name] as number, 6);
+      }
+      expect(result.attention).toEqual(expected.attention);
+      expect(progress.at(-1)).toBe(`${2 * result.windows}/${2 * result.windows}`);
+    }
+    const far = await cascade.classify(clear[0] as string);
+    expect(far.rechecked).toBe(false);
+    expect(far.scores).toEqual((await plain.classify(clear[0] as string)).scores);
+    expect(opened).toBe(1);
+    await cascade.dispose();
+  });
+
+  it('rejects a borderline document whose second graph cannot be opened, and tries again on the next', async () => {
+    const { near } = await splitByMargin(int8.manifest.borderline?.margin as number, 1);
+    let attempts = 0;
+    const cascade = createClassifier(int8, await ortSessionFactory(ort, { intraOpNumThreads: 1 })(int8.graph), {
+      openBorderline: async () => {
+        attempts += 1;
+        throw new Error('model.fp16.onnx: cannot be read');
+      },
+    });
+    await expect(cascade.classify(near[0] as string)).rejects.toThrow('model.fp16.onnx: cannot be read');
+    await expect(cascade.classify(near[0] as string)).rejects.toThrow('model.fp16.onnx');
+    expect(attempts).toBe(2);
+    await cascade.dispose();
+  });
+});

@@ -31,40 +31,63 @@ export interface Classification {
   /** Content tokens (without [CLS]/[SEP]) and windows run. */
   tokens: number;
   windows: number;
+  /** True when the first graph put a probability within model.json's borderline margin of its threshold and the
+   * borderline graph scored the text again: scores, labels and attention are that graph's. */
+  rechecked: boolean;
 }
 
 export interface Classifier {
   readonly manifest: ModelManifest;
   classify(text: string, options?: ClassifyOptions): Promise<Classification>;
-  /** Releases the ONNX Runtime session. */
+  /** Releases the ONNX Runtime sessions. */
   dispose(): Promise<void>;
 }
 
-export function createClassifier(model: Pick<LoadedModel, 'manifest' | 'tokenizer'>, session: LabelAttentionSession): Classifier {
+export interface ClassifierOptions {
+  /** Opens the graph model.json's `borderline.precision` names; called once, on the first document that needs it.
+   * Without it (or without `borderline` in model.json) every document is scored by `session` alone. */
+  openBorderline?: () => Promise<LabelAttentionSession>;
+}
+
+interface Scored {
+  probs: Float64Array;
+  /** Per label, the sum over covering windows of each token's attention; divide by `cover`. */
+  attentionSums: Float64Array[];
+  cover: Uint16Array;
+}
+
+export function createClassifier(
+  model: Pick<LoadedModel, 'manifest' | 'tokenizer'>,
+  session: LabelAttentionSession,
+  classifierOptions: ClassifierOptions = {},
+): Classifier {
   const { manifest, tokenizer } = model;
   const labelCount = manifest.labels.length;
+  const { openBorderline } = classifierOptions;
+  const borderline = openBorderline ? manifest.borderline : undefined;
+  let borderlineSession: Promise<LabelAttentionSession> | undefined;
 
-  async function classify(text: string, options: ClassifyOptions = {}): Promise<Classification> {
-    const { signal, onProgress } = options;
-    const wantAttention = options.attention ?? true;
-    signal?.throwIfAborted();
-    const encoding = tokenizer.encode(text);
-    const tokenCount = encoding.ids.length;
-    const windows = planWindows(tokenCount, manifest.window);
+  async function score(
+    active: LabelAttentionSession,
+    ids: number[],
+    windows: ReturnType<typeof planWindows>,
+    wantAttention: boolean,
+    signal: AbortSignal | undefined,
+    onWindow: () => void,
+  ): Promise<Scored> {
+    const tokenCount = ids.length;
     const windowLogits: Float32Array[] = [];
-    // Per label, the sum over covering windows of each token's attention; divided by `cover` below.
     const attentionSums = wantAttention ? Array.from({ length: labelCount }, () => new Float64Array(tokenCount)) : [];
     const cover = new Uint16Array(tokenCount);
-
-    for (const [index, window] of windows.entries()) {
+    for (const window of windows) {
       signal?.throwIfAborted();
       const length = window.end - window.start;
       const inputIds = new BigInt64Array(length + 2);
       inputIds[0] = BigInt(tokenizer.clsId);
-      for (let token = 0; token < length; token++) inputIds[token + 1] = BigInt(encoding.ids[window.start + token] as number);
+      for (let token = 0; token < length; token++) inputIds[token + 1] = BigInt(ids[window.start + token] as number);
       inputIds[length + 1] = BigInt(tokenizer.sepId);
 
-      const output = await session.run(inputIds);
+      const output = await active.run(inputIds);
       if (output.logits.length !== labelCount) {
         throw new Error(`model graph returns ${output.logits.length} logits but model.json lists ${labelCount} labels`);
       }
@@ -86,10 +109,37 @@ export function createClassifier(model: Pick<LoadedModel, 'manifest' | 'tokenize
         }
         for (let token = window.start; token < window.end; token++) cover[token] = (cover[token] as number) + 1;
       }
-      onProgress?.({ done: index + 1, total: windows.length });
+      onWindow();
+    }
+    return { probs: probabilities(combineLogits(windowLogits, manifest.task), manifest.task), attentionSums, cover };
+  }
+
+  const nearThreshold = (probs: Float64Array, margin: number): boolean =>
+    manifest.labels.some((label, index) => Math.abs((probs[index] as number) - label.threshold) < margin);
+
+  async function classify(text: string, options: ClassifyOptions = {}): Promise<Classification> {
+    const { signal, onProgress } = options;
+    const wantAttention = options.attention ?? true;
+    signal?.throwIfAborted();
+    const encoding = tokenizer.encode(text);
+    const tokenCount = encoding.ids.length;
+    const windows = planWindows(tokenCount, manifest.window);
+    let done = 0;
+    let total = windows.length;
+    const onWindow = () => onProgress?.({ done: ++done, total });
+
+    let scored = await score(session, encoding.ids, windows, wantAttention, signal, onWindow);
+    const rechecked = borderline !== undefined && nearThreshold(scored.probs, borderline.margin);
+    if (rechecked && openBorderline) {
+      total += windows.length;
+      borderlineSession ??= openBorderline().catch((error: unknown) => {
+        borderlineSession = undefined; // the next document tries again
+        throw error;
+      });
+      scored = await score(await borderlineSession, encoding.ids, windows, wantAttention, signal, onWindow);
     }
 
-    const probs = probabilities(combineLogits(windowLogits, manifest.task), manifest.task);
+    const { probs, attentionSums, cover } = scored;
     const scores: Record<string, number> = {};
     const attention: Record<string, WordWeight[]> = {};
     for (const [index, label] of manifest.labels.entries()) {
@@ -100,8 +150,21 @@ export function createClassifier(model: Pick<LoadedModel, 'manifest' | 'tokenize
         attention[label.name] = wordWeights(sums, encoding.words, encoding.starts, encoding.ends);
       }
     }
-    return { labels: predictLabels(probs, manifest.labels, manifest.task), scores, attention, tokens: tokenCount, windows: windows.length };
+    return {
+      labels: predictLabels(probs, manifest.labels, manifest.task),
+      scores,
+      attention,
+      tokens: tokenCount,
+      windows: windows.length,
+      rechecked,
+    };
   }
 
-  return { manifest, classify, dispose: () => session.release() };
+  async function dispose(): Promise<void> {
+    const second = borderlineSession;
+    borderlineSession = undefined;
+    await Promise.all([session.release(), second?.then((opened) => opened.release()).catch(() => {})]);
+  }
+
+  return { manifest, classify, dispose };
 }

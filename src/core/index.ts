@@ -28,9 +28,9 @@
  * `createClassifier(model, newSession)` again; the tokenizer is reused.
  */
 
-export type { Classification, Classifier, ClassifyOptions, Progress, WordWeight } from './classifier';
+export type { Classification, Classifier, ClassifierOptions, ClassifyOptions, Progress, WordWeight } from './classifier';
 export { createClassifier } from './classifier';
-export type { LabelSpec, ModelManifest, Precision, Task, WindowSpec } from './manifest';
+export type { BorderlineSpec, LabelSpec, ModelManifest, Precision, Task, WindowSpec } from './manifest';
 export { ModelFolderError, parseManifest } from './manifest';
 export type { F1Report } from './metrics';
 export { scorePredictions } from './metrics';

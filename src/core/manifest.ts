@@ -17,6 +17,11 @@ export interface WindowSpec {
   stride: number;
 }
 
+export interface BorderlineSpec {
+  margin: number;
+  precision: Precision;
+}
+
 export interface ModelManifest {
   id: string;
   version: string;
@@ -26,6 +31,8 @@ export interface ModelManifest {
   window: WindowSpec;
   labels: LabelSpec[];
   files: Partial<Record<Precision, string>>;
+  /** Multi-label: a document whose probabilities lie within `margin` of a threshold is scored again by `precision`. */
+  borderline?: BorderlineSpec;
   metrics?: unknown;
   trained?: unknown;
 }
@@ -133,6 +140,18 @@ export function parseManifest(content: unknown, file = 'model.json'): ModelManif
   }
   if (Object.keys(files).length === 0) fail('files', 'names no ONNX graph');
 
+  let borderline: BorderlineSpec | undefined;
+  if (root.borderline !== undefined) {
+    const spec = child(root, 'borderline', 'borderline');
+    const margin = spec.margin;
+    if (typeof margin !== 'number' || !(margin > 0 && margin < 0.5)) fail('borderline.margin', 'expected a number between 0 and 0.5');
+    const precision = spec.precision as Precision;
+    if (!PRECISIONS.includes(precision)) fail('borderline.precision', `expected one of ${PRECISIONS.join(', ')}`);
+    if (task !== 'multi_label') fail('borderline', 'applies to multi_label models only');
+    // A folder trimmed to fewer graphs stays usable: without its second graph, every document is scored once.
+    if (files[precision] !== undefined) borderline = { margin: margin as number, precision };
+  }
+
   return {
     id: text(root, 'id', 'id'),
     version: text(root, 'version', 'version'),
@@ -142,6 +161,7 @@ export function parseManifest(content: unknown, file = 'model.json'): ModelManif
     window,
     labels,
     files,
+    ...(borderline ? { borderline } : {}),
     metrics: root.metrics,
     trained: root.trained,
   };

@@ -49,6 +49,9 @@ describe('parseManifest', () => {
     [{ ...valid, files: { int8: '../x.onnx' } }, 'files.int8', 'expected a file name inside the model folder'],
     [{ ...valid, encoder: 'minilm' }, 'encoder', 'expected an object'],
     [{ ...valid, id: undefined }, 'id', 'expected a non-empty string'],
+    [{ ...valid, borderline: { margin: 0.02, precision: 'fp8' } }, 'borderline.precision', 'expected one of int8, fp32, fp16'],
+    [{ ...valid, borderline: { margin: 0.7, precision: 'int8' } }, 'borderline.margin', 'expected a number between 0 and 0.5'],
+    [{ ...valid, task: 'single_label', borderline: { margin: 0.02, precision: 'int8' } }, 'borderline', 'multi_label models only'],
   ])('names the bad field (%#)', (content, field, text) => {
     const error = errorOf(content);
     expect(error.file).toBe('model.json');
@@ -60,6 +63,12 @@ describe('parseManifest', () => {
     const labels = valid.labels.map((label) => ({ ...label, threshold: null }));
     expect(parseManifest({ ...valid, task: 'single_label', labels }).labels.map((label) => label.threshold)).toEqual([0.5, 0.5]);
     expect(errorOf({ ...valid, labels }).field).toBe('labels[0].threshold');
+  });
+
+  it('keeps a borderline graph only where files lists it', () => {
+    const borderline = { margin: 0.02, precision: 'fp16' };
+    expect(parseManifest({ ...valid, borderline }).borderline).toBeUndefined();
+    expect(parseManifest({ ...valid, borderline, files: { ...valid.files, fp16: 'model.fp16.onnx' } }).borderline).toEqual(borderline);
   });
 
   it('rejects what is not an object', () => {

@@ -78,6 +78,9 @@ export interface ClassifyResult {
   attention: number[][];
   tokens: number;
   windows: number;
+  /** A probability came within model.json's borderline margin of its threshold, so the borderline graph (fp16
+   * weights) scored the text again; everything above is that graph's. */
+  rechecked: boolean;
   backend: BackendInfo;
   timing: { totalMs: number; inferenceMs: number };
 }

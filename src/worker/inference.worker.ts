@@ -166,9 +166,10 @@ async function openSession(
   const model = await loadModelFolder((file) => readFolderFile(current, file, onFile), { precision });
   const graph = manifest.files[precision] ?? precision;
   onSessionStart();
+  const openGraph = ortSessionFactory(ort, { executionProviders: [backend], graphOptimizationLevel: 'all' });
   let session: LabelAttentionSession;
   try {
-    session = yieldingSession(await ortSessionFactory(ort, { executionProviders: [backend], graphOptimizationLevel: 'all' })(model.graph));
+    session = yieldingSession(await openGraph(model.graph));
   } catch (error) {
     if (backend === 'wasm') {
       // A graph the CPU provider can't load is a broken file; drop it from the cache so a reload fetches it again.
@@ -180,9 +181,17 @@ async function openSession(
   if (backend === 'webgpu') await watchDevice(ort);
   const threads = backend === 'wasm' ? (ort.env.wasm.numThreads ?? 1) : 0;
   // The graph bytes are not kept: the session holds the model now.
+  // Documents the int8 graph scores near a threshold are scored again by the graph model.json names (fp16 weights,
+  // fp32 arithmetic), fetched the first time one comes up.
+  const borderline = model.manifest.borderline;
+  const borderlineFile = borderline && borderline.precision !== precision ? model.manifest.files[borderline.precision] : undefined;
+  const openBorderline =
+    borderlineFile !== undefined && current.sizes !== undefined && borderlineFile in current.sizes
+      ? async () => yieldingSession(await openGraph(await readFolderFile(current, borderlineFile, undefined)))
+      : undefined;
   return {
     manifest: model.manifest,
-    classifier: createClassifier(model, session),
+    classifier: createClassifier(model, session, { openBorderline }),
     backend: { backend, threads, crossOriginIsolated, graph },
   };
 }
@@ -213,6 +222,7 @@ function toResult(classification: Classification, current: Active, totalMs: numb
     attention,
     tokens: classification.tokens,
     windows: classification.windows,
+    rechecked: classification.rechecked,
     backend: { ...current.backend },
     timing: { totalMs, inferenceMs },
   };

@@ -1,6 +1,7 @@
 """Train a tiny random model for two steps, export it, and compare ONNX Runtime with PyTorch."""
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ import torch
 from onnx import TensorProto, helper, numpy_helper
 
 from train.export import (
+    AGREEMENT_MARGIN,
     Exported,
     export,
     fused_graph,
@@ -209,3 +211,25 @@ def test_reevaluate_rewrites_thresholds_and_metrics_and_keeps_training_figures(f
     assert json.loads((run / "metrics.json").read_text()) == report
     _, ckpt = load_run(run)
     assert ckpt["thresholds"] == report["thresholds"] and ckpt["train_config"]["thresholds"] == "global"
+
+
+def test_borderline_documents_are_rechecked_with_the_fp16_graph(folder):
+    _, manifest = folder
+    assert manifest["borderline"] == {"margin": AGREEMENT_MARGIN, "precision": "fp16"}
+    recheck = manifest["metrics"]["int8"]["with_borderline_recheck"]
+    assert 0 <= recheck["rechecked_documents"] <= 24
+    assert 0 <= recheck["same_label_set_as_fp32"] <= 1
+
+
+def test_keep_graphs_measures_the_graphs_in_the_folder_without_rebuilding_them(folder, tmp_path):
+    tmp, manifest = folder
+    out = tmp_path / "model"
+    shutil.copytree(tmp / "model", out)
+    # Stand the fp16 graph in for the int8 one: kept and measured, it must score as the fp16 graph does.
+    shutil.copyfile(out / "model.fp16.onnx", out / "model.int8.onnx")
+    data = manifest["trained"]["data"][0]
+    kept = export(tmp / "run", out, "tiny-test", "0.0.2", data, fp16=True, keep_graphs=True)
+    assert (out / "model.int8.onnx").read_bytes() == (out / "model.fp16.onnx").read_bytes()
+    for key in ("dev", "same_label_set_as_fp32", "max_probability_difference"):
+        assert kept["metrics"]["int8"][key] == kept["metrics"]["fp16"][key] == manifest["metrics"]["fp16"][key]
+    assert kept["version"] == "0.0.2"

@@ -127,6 +127,7 @@ function Results({
       data-total-ms={result.timing.totalMs}
       data-inference-ms={result.timing.inferenceMs}
       data-windows={result.windows}
+      data-rechecked={result.rechecked}
       data-run={runId}
     >
       <div className="run-summary">
@@ -140,6 +141,11 @@ function Results({
             {note}
           </span>
         ))}
+        {result.rechecked && (
+          <span className="run-note" data-testid="rechecked">
+            a score lay near its threshold: rescored with fp16 weights
+          </span>
+        )}
       </div>
       <LabelList
         labels={result.labels}
