@@ -24,6 +24,10 @@
  * a token's attention is the mean over the windows covering it, word pieces are summed into words
  * and each label's word weights renormalised to sum to 1 over the whole text. Nothing is truncated.
  * Character offsets are UTF-16 code unit indices into the ORIGINAL text (what `String.slice` takes).
+ * Borderline documents: where model.json names `borderline` (HoC: fp16, margin 0.02), pass
+ * `createClassifier(model, session, { openBorderline: () => open the graph files[borderline.precision] })`;
+ * a multi-label document scored within the margin of a threshold is then scored again by that graph
+ * (`result.rechecked`), which is opened on the first such document.
  * To switch backend (e.g. WebGPU failed), create a new session from `model.graph` and call
  * `createClassifier(model, newSession)` again; the tokenizer is reused.
  */
