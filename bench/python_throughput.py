@@ -7,8 +7,9 @@
 Same work as the CLI: the model folder's tokenizer.json (Rust `tokenizers`), the same windows
 (train/evaluate.py), one window per run, max (multi_label) or mean (single_label) over windows,
 sigmoid or softmax, thresholds from model.json. `ort` runs the model folder's graph (int8 by default)
-on onnxruntime; `torch` runs the training checkpoint eagerly. Prints timings as JSON; with --out,
-writes {"id", "scores"} per line for the parity check.
+on onnxruntime and, as the CLI does, scores a document again with model.json's borderline graph where a
+probability lies within its margin of a threshold; `torch` runs the training checkpoint eagerly (fp32).
+Prints timings as JSON; with --out, writes {"id", "scores"} per line for the parity check.
 """
 
 from __future__ import annotations
@@ -100,6 +101,24 @@ def main() -> int:
     thresholds = np.array([label["threshold"] for label in manifest["labels"]])
     multi_label = manifest["task"] == "multi_label"
     length, stride = manifest["window"]["length"], manifest["window"]["stride"]
+    borderline = manifest.get("borderline") if args.backend == "ort" else None
+    if borderline and borderline["precision"] == args.precision:
+        borderline = None
+    second = None  # the borderline graph's runner, opened on the first document that needs it
+
+    def probabilities(run, ids: list[int]) -> np.ndarray:
+        logits = np.stack(
+            [
+                run(np.array([[cls_id, *ids[start:end], sep_id]], dtype=np.int64))
+                for start, end in windows(len(ids), length, stride)
+            ]
+        )
+        if multi_label:
+            return 1 / (1 + np.exp(-logits.max(0).astype(np.float64)))
+        mean = logits.mean(0).astype(np.float64)
+        probs = np.exp(mean - mean.max())
+        return probs / probs.sum()
+
     loaded = time.perf_counter()
 
     lines = sys.stdin if args.data == "-" else open(args.data, encoding="utf-8")
@@ -110,19 +129,13 @@ def main() -> int:
             continue
         record = json.loads(line)
         ids = tokenizer.encode(record["text"], add_special_tokens=False).ids
-        logits = np.stack(
-            [
-                run(np.array([[cls_id, *ids[start:end], sep_id]], dtype=np.int64))
-                for start, end in windows(len(ids), length, stride)
-            ]
-        )
+        probs = probabilities(run, ids)
+        if borderline and multi_label and (np.abs(probs - thresholds) < borderline["margin"]).any():
+            second = second or ort_runner(model_dir, manifest, borderline["precision"], args.threads)
+            probs = probabilities(second, ids)
         if multi_label:
-            probs = 1 / (1 + np.exp(-logits.max(0).astype(np.float64)))
             labels = [name for name, p, t in zip(names, probs, thresholds, strict=True) if p >= t]
         else:
-            mean = logits.mean(0).astype(np.float64)
-            probs = np.exp(mean - mean.max())
-            probs /= probs.sum()
             labels = [names[int(probs.argmax())]]
         documents += 1
         if out:
