@@ -17,7 +17,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type Classifier, createClassifier, loadModelFolder, ortSessionFactory, type Precision } from '../src/core';
+import {
+  borderlineGraphFile,
+  type Classifier,
+  createClassifier,
+  loadModelFolder,
+  ortSessionFactory,
+  type Precision,
+  readGraph,
+} from '../src/core';
 
 const { values: args } = parseArgs({
   options: {
@@ -47,8 +55,8 @@ async function open(runtime: 'node' | 'wasm', precision: Precision, borderline =
     ort.env.wasm.numThreads = 1; // Node has no cross-origin isolation to give it threads; the arithmetic is the same
     openGraph = ortSessionFactory(ort, { executionProviders: ['wasm'] });
   }
-  const second = borderline ? model.manifest.borderline : undefined;
-  const openBorderline = second ? async () => openGraph(await read(model.manifest.files[second.precision] as string)) : undefined;
+  const second = borderline ? borderlineGraphFile(model) : undefined;
+  const openBorderline = second ? async () => openGraph(await readGraph(read, second)) : undefined;
   return createClassifier(model, await openGraph(model.graph), { openBorderline });
 }
 

@@ -9,11 +9,13 @@ import { classifyText, exampleText, heatmapWeights, modelDir, openApp, readModel
 const tolerance = 1e-3;
 
 function devText(id: string): string {
-  const line = readFileSync('data/hoc/dev.jsonl', 'utf8')
+  const record = readFileSync('data/hoc/dev.jsonl', 'utf8')
     .split('\n')
-    .find((candidate) => candidate.includes(`"id": "${id}"`) || candidate.includes(`"id":"${id}"`));
-  if (!line) throw new Error(`${id} is not in data/hoc/dev.jsonl`);
-  return (JSON.parse(line) as { text: string }).text;
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as { id: string; text: string })
+    .find((candidate) => candidate.id === id);
+  if (!record) throw new Error(`${id} is not in data/hoc/dev.jsonl`);
+  return record.text;
 }
 
 interface ParityCase {

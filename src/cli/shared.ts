@@ -5,7 +5,15 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { type Classifier, createClassifier, loadModelFolder, ModelFolderError, ortSessionFactory, type Precision } from '../core';
+import {
+  borderlineGraphFile,
+  type Classifier,
+  createClassifier,
+  loadModelFolder,
+  ortSessionFactory,
+  type Precision,
+  readGraph,
+} from '../core';
 
 /** Exit code for usage errors and unusable inputs (a model folder that won't load, a missing file). */
 export const USAGE_ERROR = 2;
@@ -45,7 +53,8 @@ export function parseThreads(value: string | undefined): number {
 
 /** Loads a model folder and opens its graph on onnxruntime-node (CPU). */
 export async function openClassifier(folder: string, precision: Precision, threads: number): Promise<Classifier> {
-  const model = await loadModelFolder((name) => readFile(path.join(folder, name)), { precision });
+  const read = (name: string) => readFile(path.join(folder, name));
+  const model = await loadModelFolder(read, { precision });
   const ort = await import('onnxruntime-node');
   const openSession = ortSessionFactory(ort, {
     executionProviders: ['cpu'],
@@ -53,20 +62,9 @@ export async function openClassifier(folder: string, precision: Precision, threa
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
   });
-  const session = await openSession(model.graph);
-  const borderline = model.manifest.borderline;
-  if (!borderline || borderline.precision === precision) return createClassifier(model, session);
-  const file = model.manifest.files[borderline.precision] as string; // parseManifest checked it is listed
-  return createClassifier(model, session, {
-    openBorderline: async () => {
-      let graph: Uint8Array;
-      try {
-        graph = await readFile(path.join(folder, file));
-      } catch (error) {
-        throw new ModelFolderError(file, undefined, `cannot be read (${error instanceof Error ? error.message : String(error)})`);
-      }
-      return openSession(graph);
-    },
+  const borderline = borderlineGraphFile(model);
+  return createClassifier(model, await openSession(model.graph), {
+    openBorderline: borderline ? async () => openSession(await readGraph(read, borderline)) : undefined,
   });
 }
 

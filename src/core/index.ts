@@ -39,7 +39,7 @@ export { ModelFolderError, parseManifest } from './manifest';
 export type { F1Report } from './metrics';
 export { scorePredictions } from './metrics';
 export type { LoadedModel, LoadOptions, ReadModelFile } from './model-folder';
-export { loadModelFolder } from './model-folder';
+export { borderlineGraphFile, loadModelFolder, readGraph } from './model-folder';
 export type { LabelAttentionOutput, LabelAttentionSession, OrtModule, SessionFactory } from './session';
 export { ortSessionFactory } from './session';
 export type { Encoding } from './tokenizer';

@@ -43,12 +43,23 @@ export async function loadModelFolder(read: ReadModelFile, options: LoadOptions 
   }
   const [tokenizerJson, tokenizerConfig] = await Promise.all([readJson(read, 'tokenizer.json'), readJson(read, 'tokenizer_config.json')]);
   const tokenizer = new WordPieceTokenizer(tokenizerJson, tokenizerConfig);
+  return { manifest, tokenizer, precision, graphFile, graph: await readGraph(read, graphFile) };
+}
+
+/** Reads an ONNX graph of the folder; a missing or empty file is a ModelFolderError naming it. */
+export async function readGraph(read: ReadModelFile, file: string): Promise<Uint8Array> {
   let graph: Uint8Array;
   try {
-    graph = await read(graphFile);
+    graph = await read(file);
   } catch (error) {
-    throw new ModelFolderError(graphFile, undefined, `cannot be read (${error instanceof Error ? error.message : String(error)})`);
+    throw new ModelFolderError(file, undefined, `cannot be read (${error instanceof Error ? error.message : String(error)})`);
   }
-  if (graph.byteLength === 0) throw new ModelFolderError(graphFile, undefined, 'is empty');
-  return { manifest, tokenizer, precision, graphFile, graph };
+  if (graph.byteLength === 0) throw new ModelFolderError(file, undefined, 'is empty');
+  return graph;
+}
+
+/** The file of the graph model.json's `borderline` names, where it is not the graph `model` loaded. */
+export function borderlineGraphFile(model: Pick<LoadedModel, 'manifest' | 'precision'>): string | undefined {
+  const borderline = model.manifest.borderline;
+  return borderline && borderline.precision !== model.precision ? model.manifest.files[borderline.precision] : undefined;
 }

@@ -4,6 +4,7 @@
  */
 import * as Comlink from 'comlink';
 import {
+  borderlineGraphFile,
   type Classification,
   type Classifier,
   createClassifier,
@@ -14,6 +15,7 @@ import {
   ortSessionFactory,
   type Precision,
   parseManifest,
+  readGraph,
 } from '../core';
 import {
   type BackendInfo,
@@ -183,11 +185,10 @@ async function openSession(
   // The graph bytes are not kept: the session holds the model now.
   // Documents the int8 graph scores near a threshold are scored again by the graph model.json names (fp16 weights,
   // fp32 arithmetic), fetched the first time one comes up.
-  const borderline = model.manifest.borderline;
-  const borderlineFile = borderline && borderline.precision !== precision ? model.manifest.files[borderline.precision] : undefined;
+  const borderline = borderlineGraphFile(model);
   const openBorderline =
-    borderlineFile !== undefined && current.sizes !== undefined && borderlineFile in current.sizes
-      ? async () => yieldingSession(await openGraph(await readFolderFile(current, borderlineFile, undefined)))
+    borderline !== undefined && current.sizes !== undefined && borderline in current.sizes
+      ? async () => yieldingSession(await openGraph(await readGraph((file) => readFolderFile(current, file, undefined), borderline)))
       : undefined;
   return {
     manifest: model.manifest,
