@@ -1,7 +1,9 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
 
-const previewUrl = 'http://127.0.0.1:4173';
+// E2E_PORT lets several checkouts on one machine run their e2e suites without sharing a server.
+const port = process.env.E2E_PORT ?? '4173';
+const previewUrl = `http://127.0.0.1:${port}`;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -31,7 +33,7 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: 'npx vite build && npx vite preview --port 4173 --strictPort --host 127.0.0.1',
+    command: `npx vite build && npx vite preview --port ${port} --strictPort --host 127.0.0.1`,
     url: previewUrl,
     reuseExistingServer: !process.env.CI,
     timeout: 240_000,
