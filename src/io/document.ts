@@ -1,4 +1,4 @@
-/** The document shape shared by import, the annotation store, export and training (model-contract.md). */
+/** The document shape shared by import, the annotation store, export and training (docs/model-contract.md). */
 
 /** Character span [start, end) of `text` with the labels an expert gave that sentence. */
 export interface SentenceSpan {

@@ -1,4 +1,4 @@
-/** JSON Lines in the dataset shape (model-contract.md), or just {"text": ...} per line. */
+/** JSON Lines in the dataset shape (docs/model-contract.md), or just {"text": ...} per line. */
 import type { LabelwiseDocument, SentenceSpan } from '../document';
 import { ImportFileError, type RecordPosition } from '../issues';
 import { LineSplitter } from '../lines';
