@@ -1,4 +1,4 @@
-"""Dataset files (JSON Lines, the shape of model-contract.md) and their tokenization.
+"""Dataset files (JSON Lines, the shape of docs/model-contract.md) and their tokenization.
 
 Training accepts any number of files; later records with the same id override earlier ones,
 which is how corrections exported from the app come back.

@@ -1,4 +1,4 @@
-"""Turn a training run into a browser-ready model folder (../shared/design/model-contract.md).
+"""Turn a training run into a browser-ready model folder (docs/model-contract.md).
 
     python -m train.export --run runs/hoc-la --out public/models/hoc-minilm-lame --id hoc-minilm-lame
 
