@@ -535,10 +535,22 @@ def export(
         },
     }
     (out / "model.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-    (out / "README.md").write_text(model_card(manifest))
+    card = out / "README.md"
+    history = kept_history(card)
+    card.write_text(model_card(manifest) + (f"\n{history}" if history else ""))
     if not keep_fp32:
         fp32.unlink()
     return manifest
+
+
+HISTORY_HEADING = "## History"
+
+
+def kept_history(card: Path) -> str:
+    """The card's hand-written history (from its "## History" heading to the end), which a re-export keeps."""
+    text = card.read_text() if card.exists() else ""
+    start = text.find(HISTORY_HEADING)
+    return text[start:] if start >= 0 else ""
 
 
 def model_card(m: dict) -> str:

@@ -17,6 +17,7 @@ from train.export import (
     export,
     fused_graph,
     hadamard,
+    kept_history,
     load_run,
     quantize_matmuls,
     rotate_activations,
@@ -233,3 +234,12 @@ def test_keep_graphs_measures_the_graphs_in_the_folder_without_rebuilding_them(f
     for key in ("dev", "same_label_set_as_fp32", "max_probability_difference"):
         assert kept["metrics"]["int8"][key] == kept["metrics"]["fp16"][key] == manifest["metrics"]["fp16"][key]
     assert kept["version"] == "0.0.2"
+
+
+def test_a_re_export_keeps_the_cards_hand_written_history(tmp_path):
+    card = tmp_path / "README.md"
+    assert kept_history(card) == ""
+    card.write_text("# m 1.0.0\n\n## Dev figures\n0.8\n")
+    assert kept_history(card) == ""
+    card.write_text("# m 1.0.0\n\n## Training\n{}\n\n## History\n- 1.0.0: first shipped\n")
+    assert kept_history(card) == "## History\n- 1.0.0: first shipped\n"
