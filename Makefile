@@ -5,13 +5,16 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 NPM_ENV := ONNXRUNTIME_NODE_INSTALL=skip
 
-.PHONY: app test setup setup-node setup-python setup-browser lint test-python test-unit test-e2e models bench
+.PHONY: app test check setup setup-node setup-python setup-browser lint test-python test-unit test-e2e models bench
 
 app: setup-node
 	npm run build
 	npm run preview
 
 test: setup lint test-python test-unit test-e2e
+
+# The fast check: lint, unit tests and pytest; needs neither root nor a browser.
+check: lint test-python test-unit
 
 setup: setup-node setup-python setup-browser
 
