@@ -1,3 +1,4 @@
+// Over 300 lines: BERT's normaliser and pre-tokeniser with offsets are one alignment algorithm (as in the Rust crate), kept in one file.
 /**
  * BERT WordPiece tokenization with character offsets into the original text.
  *

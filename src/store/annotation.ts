@@ -1,3 +1,4 @@
+// Over 300 lines: the whole annotation store for now; issue 15 splits it by concern (document decisions, undo history, persistence, batch prediction).
 import { create } from 'zustand';
 import { classifierInput, type SentenceSpan } from '../io/document';
 import { acceptedStatus, bulkAcceptable, orderAfterDecisions, orderQueue, type QueueFilter, type QueueSort } from './annotationQueue';

@@ -1,3 +1,4 @@
+// Over 300 lines: the worker's whole message surface (load with the WebGPU-to-WASM fallback, classify, batch, cancel); issue 15 moves opening the borderline graph into core.
 /**
  * The inference worker: loads a model folder, runs it with ONNX Runtime Web (WebGPU first, WASM fallback)
  * and answers classify / classifyMany calls from the page through comlink. The page never waits on compute.

@@ -1,3 +1,4 @@
+// Over 300 lines: for now; issue 15 splits it (one command table for keys, buttons and the shortcut overlay; banners and controls in their own files).
 import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import {
   accept,

@@ -1,3 +1,4 @@
+// Over 300 lines: one dialog for files, pasted text and PMIDs, with CSV column mapping and the import report; not split yet.
 import { useEffect, useRef, useState } from 'react';
 import { extensionOf, FORMATS, type Format, type FormatOption } from '../../io/detect';
 import type { ColumnMapping, CsvHeader } from '../../io/formats/csv';
