@@ -1,7 +1,7 @@
 /**
  * Import and export at scale (issue 4): 10,000 abstracts imported from each format through the
  * same src/io parsers the app and CLI use (time, peak memory), and 10,000 annotated documents
- * exported as JSONL and CSV (time). Run: npm run bench:import. Writes bench/results/import-export.json.
+ * exported as JSONL, CSV and RIS (time). Run: npm run bench:import. Writes bench/results/import-export.json.
  *
  * Each import runs in a fresh Node process so its peak RSS is its own. The importer keeps every
  * document in memory (as a caller collecting the whole import would), so peak memory is an upper bound.
@@ -11,7 +11,16 @@ import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync, writeFil
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type AnnotatedDocument, exportCsv, exportJsonl, type Format, importText, type LabelwiseDocument, readDocuments } from '../src/io';
+import {
+  type AnnotatedDocument,
+  exportCsv,
+  exportJsonl,
+  exportRis,
+  type Format,
+  importText,
+  type LabelwiseDocument,
+  readDocuments,
+} from '../src/io';
 
 const DOCUMENTS = 10_000;
 const IMPORT_RUNS = 3;
@@ -66,6 +75,28 @@ const WRITERS: Record<Exclude<Format, 'tsv' | 'txt'>, (docs: LabelwiseDocument[]
           `<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM"><PMID Version="1">${doc.pmid}</PMID><Article PubModel="Print"><ArticleTitle>${xmlEscape(doc.title ?? '')}</ArticleTitle><Abstract><AbstractText Label="BACKGROUND">${xmlEscape(doc.text)}</AbstractText></Abstract></Article></MedlineCitation></PubmedArticle>`,
       )
       .join('\n')}\n</PubmedArticleSet>\n`,
+  // Zotero's shape: CRLF, a blank line after each record, the PMID in N1, repeated AU/KW.
+  ris: (docs) =>
+    docs
+      .map((doc) =>
+        [
+          'TY  - JOUR',
+          `TI  - ${doc.title}`,
+          'AU  - Doe, Jane',
+          'AU  - Roe, Richard',
+          'T2  - Journal of Benchmarks',
+          `AB  - ${doc.text}`,
+          'PY  - 2020',
+          `DO  - 10.1000/bench.${doc.pmid}`,
+          'DP  - PubMed',
+          `N1  - PMID: ${doc.pmid}`,
+          'KW  - Neoplasms',
+          'KW  - Humans',
+          'ER  - ',
+          '',
+        ].join('\r\n'),
+      )
+      .join('\r\n'),
   jsonl: (docs) => docs.map((doc) => `${JSON.stringify(doc)}\n`).join(''),
   csv: (docs) =>
     [...exportCsv(docs.map((document): AnnotatedDocument => ({ document, status: 'new', labels: document.labels ?? [] })))].join(''),
@@ -188,6 +219,7 @@ async function main() {
   );
   const jsonl = timeExport(annotated, (items) => [...exportJsonl(items)].join(''));
   const csv = timeExport(annotated, (items) => [...exportCsv(items, { labelNames })].join(''));
+  const ris = timeExport(annotated, (items) => [...exportRis(items)].join(''));
   // The export must import again: time that too, and check it.
   const exported = [...exportJsonl(annotated)].join('');
   const started = performance.now();
@@ -215,6 +247,9 @@ async function main() {
       csv_ms: csv.ms,
       csv_x_json_parse: round(csv.ms / reference),
       csv_mb: round(csv.bytes / 2 ** 20, 2),
+      ris_ms: ris.ms,
+      ris_x_json_parse: round(ris.ms / reference),
+      ris_mb: round(ris.bytes / 2 ** 20, 2),
       reimport_exported_jsonl_ms: round(reimportMs),
     },
   };
