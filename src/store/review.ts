@@ -138,7 +138,8 @@ export async function resolveConflicts(): Promise<void> {
     const agreed = conflict.decisions
       .map((decision) => decision.labels)
       .reduce((common, labels) => common.filter((label) => labels.includes(label)));
-    incoming.push({ ...fromImportedRecord(document), labels: agreed, status: 'new', review: { decisions: conflict.decisions } });
+    // No status: the agreed labels count as a human decision, which a model's prediction must not replace.
+    incoming.push({ ...fromImportedRecord(document), labels: agreed, review: { decisions: conflict.decisions } });
   }
   useReview.setState({ busy: true });
   try {
