@@ -31,6 +31,11 @@
  * Documents: LabelwiseDocument {id, pmid?, title?, text (the abstract), labels?, sentences?, ...extra}.
  *   classifierInput(doc, 'abstract' | 'title+abstract') -> {text, abstractStart}.
  *
+ * RIS: records keep their fields verbatim in `ris` ([tag, value] in order), with `doi` and `keywords`
+ *   beside id/pmid/title/text; a Labelwise RIS export's decision (KW labelwise:…, N1 labelwise …) reads back.
+ * Agreement (src/io/agreement.ts): pairAgreement(a, b) per label percent agreement, Cohen's kappa with
+ *   95% CI and both/only_a/only_b/neither; groupAgreement(reviewers) Fleiss' kappa; conflicts(reviewers).
+ *
  * Export: AnnotatedDocument {document, status, labels (the decision), model?, scores?, annotator?,
  *   note?, createdAt?, updatedAt?}; selectForExport(items, 'corrected' | 'reviewed' | 'all');
  *   exportJsonl(items), exportCsv(items, {labelNames?}) and exportRis(items) yield the file record by

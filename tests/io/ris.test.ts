@@ -94,6 +94,11 @@ describe('RIS import', () => {
     );
   });
 
+  it("reads a PMID cited in the abstract as text, not as the record's own", async () => {
+    const result = await importText('TY  - JOUR\nTI  - T\nAB  - As shown before (PMID: 11111111).\nER  - \n');
+    expect(result.documents.map((doc) => [doc.id, doc.pmid])).toEqual([['text-1', undefined]]);
+  });
+
   it('reports each bad record with its line and goes on', async () => {
     const result = await importFixture('ris/bad.ris');
     expect(result.documents.map((doc) => doc.id)).toEqual(['10000001', 'doi:10.1000/good.2']);

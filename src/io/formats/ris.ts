@@ -122,9 +122,13 @@ function firstValue(fields: RisField[], ...tags: string[]): string {
   return '';
 }
 
-/** A `PMID: n` anywhere (N1, M2, AN, C5 …) first, then an accession number of digits from PubMed. */
+/** Fields whose text may cite other articles' PMIDs: never read as the record's own. */
+const PROSE_TAGS = new Set(['TI', 'T1', 'AB', 'N2', 'T2', 'T3']);
+
+/** A `PMID: n` in any other field (N1, M2, AN, C5 …) first, then an accession number of digits from PubMed. */
 export function risPmid(fields: RisField[]): string | undefined {
-  for (const [, value] of fields) {
+  for (const [tag, value] of fields) {
+    if (PROSE_TAGS.has(tag)) continue;
     const match = PMID_IN_TEXT.exec(value);
     if (match) return match[1];
   }
