@@ -183,7 +183,7 @@ async function pageFigures(risFile: string) {
     await page.getByRole('button', { name: 'Done', exact: true }).click();
     await page.getByTestId('open-export').click();
     await page.getByLabel(/Everything/).check();
-    await page.getByLabel(/^RIS/).check();
+    await page.getByLabel(/RIS \(Zotero/).check();
     started = performance.now();
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-download').click()]);
     const saved = path.join(dist, 'export.ris');
