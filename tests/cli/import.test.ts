@@ -50,7 +50,7 @@ describe('labelwise import', () => {
       ['36600006', '10.1000/bco.2023.15.77'],
       ['34000007', undefined],
     ]);
-    expect((docs[1]?.ris as string[][]).slice(0, 2)).toEqual([
+    expect((docs[1]?.ris as string[][] | undefined)?.slice(0, 2)).toEqual([
       ['TY', 'JOUR'],
       ['DB', 'PubMed'],
     ]);
