@@ -10,8 +10,7 @@
  */
 import type { LabelwiseDocument } from '../document';
 import type { RecordPosition } from '../issues';
-import { LineSplitter } from '../lines';
-import { normalizeSpace, type ParsedRecord, PMID_PATTERN, type RecordParser, type WithoutAbstract } from './parser';
+import { lineRecordParser, normalizeSpace, type ParsedRecord, PMID_PATTERN, type RecordParser, type WithoutAbstract } from './parser';
 
 /** One field of a RIS record: its tag and its value (line breaks of continuation lines kept). */
 export type RisField = [tag: string, value: string];
@@ -37,7 +36,6 @@ interface OpenRecord {
 }
 
 export function createRisParser(withoutAbstract: WithoutAbstract, idPrefix: string): RecordParser {
-  const lines = new LineSplitter();
   let open: OpenRecord | undefined;
   let recordIndex = 0;
   /** Text between records: reported once per run of such lines. Plain text before the first record is a header (`Provider: …`), skipped. */
@@ -95,20 +93,10 @@ export function createRisParser(withoutAbstract: WithoutAbstract, idPrefix: stri
     out.push({ kind: 'error', message: `text outside a RIS record${where}: a record starts with "TY  - "`, position: { line } });
   };
 
-  return {
-    push(text) {
-      const out: ParsedRecord[] = [];
-      lines.push(text, onLine(out));
-      return out;
-    },
-    finish() {
-      const out: ParsedRecord[] = [];
-      lines.finish(onLine(out));
-      if (straySince !== undefined) reportStray(out, undefined);
-      close(out, 'record has no "ER  -" line: the file ends inside it');
-      return out;
-    },
-  };
+  return lineRecordParser(onLine, (out) => {
+    if (straySince !== undefined) reportStray(out, undefined);
+    close(out, 'record has no "ER  -" line: the file ends inside it');
+  });
 }
 
 function firstValue(fields: RisField[], ...tags: string[]): string {
