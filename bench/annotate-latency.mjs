@@ -19,7 +19,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
-import { withPeakRendererRss } from './renderer-memory.mjs';
+import { importThroughDialog } from './browser-helpers.mjs';
 import { summary } from './stats.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -119,18 +119,9 @@ async function importSession(page, file, browserPid) {
       for (const entry of list.getEntries()) window.__longTasks.push(entry.duration);
     }).observe({ type: 'longtask' });
   });
-  await page.getByTestId('open-import').click();
-  await page.getByTestId('import-file').setInputFiles(file);
-  const started = performance.now();
-  const { rssBeforeMiB: before, rssPeakMiB: peak } = await withPeakRendererRss(browserPid, async () => {
-    await page.getByTestId('import-start').click();
-    await page.getByTestId('import-report').waitFor({ timeout: 300_000 });
-  });
-  const seconds = (performance.now() - started) / 1000;
-  const imported = Number(await page.getByTestId('import-imported').textContent());
+  const imported = await importThroughDialog(page, file, browserPid);
   const longest = await page.evaluate(() => Math.max(0, ...window.__longTasks));
-  await page.getByRole('button', { name: 'Done', exact: true }).click();
-  return { seconds, imported, rssBeforeMiB: before, rssPeakMiB: peak, longestTaskMs: longest };
+  return { ...imported, longestTaskMs: longest };
 }
 
 /** Presses a key `count` times; each sample is keydown (event.timeStamp) to the frame after the next document rendered. */

@@ -26,7 +26,7 @@ import {
   type LabelwiseDocument,
   readDocuments,
 } from '../src/io';
-import { withPeakRendererRss } from './renderer-memory.mjs';
+import { importThroughDialog } from './browser-helpers.mjs';
 
 const DOCUMENTS = 10_000;
 const IMPORT_RUNS = 3;
@@ -171,20 +171,16 @@ async function pageFigures(risFile: string) {
     const page = await context.newPage();
     await page.goto('/?tab=annotate');
     await page.getByTestId('annotate-view').waitFor();
-    await page.getByTestId('open-import').click();
-    await page.getByTestId('import-file').setInputFiles(risFile);
-    let started = performance.now();
-    const { rssBeforeMiB: before, rssPeakMiB: peak } = await withPeakRendererRss(browserPid, async () => {
-      await page.getByTestId('import-start').click();
-      await page.getByTestId('import-report').waitFor({ timeout: 600_000 });
-    });
-    const importSeconds = (performance.now() - started) / 1000;
-    const imported = Number(await page.getByTestId('import-imported').textContent());
-    await page.getByRole('button', { name: 'Done', exact: true }).click();
+    const {
+      seconds: importSeconds,
+      imported,
+      rssBeforeMiB: before,
+      rssPeakMiB: peak,
+    } = await importThroughDialog(page, risFile, browserPid);
     await page.getByTestId('open-export').click();
     await page.getByLabel(/Everything/).check();
     await page.getByLabel(/RIS \(Zotero/).check();
-    started = performance.now();
+    const started = performance.now();
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-download').click()]);
     const saved = path.join(dist, 'export.ris');
     await download.saveAs(saved);

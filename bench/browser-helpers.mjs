@@ -1,4 +1,4 @@
-/** Memory of a headless Chromium's renderer processes, read from /proc (Linux), for the browser benchmarks. */
+/** Pieces the browser benchmarks share: renderer memory from /proc (Linux), an import through the import dialog. */
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** Resident memory of the browser's renderer processes (the page and its workers), in MiB. */
@@ -45,4 +45,19 @@ export async function withPeakRendererRss(browserPid, action) {
   } finally {
     clearInterval(sampler);
   }
+}
+
+/** Imports a file through the annotation view's import dialog: seconds to the report, documents imported, renderer memory. */
+export async function importThroughDialog(page, file, browserPid) {
+  await page.getByTestId('open-import').click();
+  await page.getByTestId('import-file').setInputFiles(file);
+  const started = performance.now();
+  const { rssBeforeMiB, rssPeakMiB } = await withPeakRendererRss(browserPid, async () => {
+    await page.getByTestId('import-start').click();
+    await page.getByTestId('import-report').waitFor({ timeout: 600_000 });
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const imported = Number(await page.getByTestId('import-imported').textContent());
+  await page.getByRole('button', { name: 'Done', exact: true }).click();
+  return { seconds, imported, rssBeforeMiB, rssPeakMiB };
 }
