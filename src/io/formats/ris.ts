@@ -32,7 +32,6 @@ interface OpenRecord {
   fields: RisField[];
   /** Blank lines seen since the last line: kept only if a continuation line follows. */
   pendingBlankLines: number;
-  error: { message: string; line: number } | undefined;
 }
 
 export function createRisParser(withoutAbstract: WithoutAbstract, idPrefix: string): RecordParser {
@@ -50,8 +49,7 @@ export function createRisParser(withoutAbstract: WithoutAbstract, idPrefix: stri
     open = undefined;
     recordIndex++;
     const position = { line: record.startLine, record: recordIndex };
-    const error = record.error ?? (problem ? { message: problem, line: record.startLine } : undefined);
-    if (error) out.push({ kind: 'error', message: error.message, position: { ...position, line: error.line } });
+    if (problem) out.push({ kind: 'error', message: problem, position });
     else out.push(risDocument(record.fields, position, withoutAbstract, `${idPrefix}-${recordIndex}`));
   };
 
@@ -62,7 +60,7 @@ export function createRisParser(withoutAbstract: WithoutAbstract, idPrefix: stri
       if (straySince !== undefined) reportStray(out, lineNumber);
       if (tag === 'TY') {
         close(out, `record has no "ER  -" line before the next "TY  -" (line ${lineNumber})`);
-        open = { startLine: lineNumber, fields: [[tag, value]], pendingBlankLines: 0, error: undefined };
+        open = { startLine: lineNumber, fields: [[tag, value]], pendingBlankLines: 0 };
       } else if (open === undefined) {
         straySince ??= lineNumber;
       } else if (tag === 'ER') {
