@@ -34,8 +34,8 @@ setup-browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 lint: setup-node setup-python
-	.venv/bin/ruff check train bench
-	.venv/bin/ruff format --check train bench
+	.venv/bin/ruff check train bench tests/python
+	.venv/bin/ruff format --check train bench tests/python
 	npm run lint
 
 test-python: setup-python

@@ -13,12 +13,13 @@
  * blocked) and no inference competes for the 2 cores. Writes bench/results/annotate-latency.json.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
+import { importThroughDialog } from './browser-helpers.mjs';
 import { summary } from './stats.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -87,37 +88,6 @@ function keypressSummary(samples) {
   return { n, p50_ms: median_ms, p95_ms, max_ms };
 }
 
-/** Resident memory of the browser's renderer processes (the page and its workers), in MiB. */
-function rendererRssMiB(browserPid) {
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (!cmdline.includes('--type=renderer')) continue;
-      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
-      const parent = Number(/PPid:\s+(\d+)/.exec(status)?.[1]);
-      if (parent !== browserPid && !isDescendant(parent, browserPid)) continue;
-      total += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return total;
-}
-
-function isDescendant(pid, ancestor) {
-  for (let current = pid, depth = 0; current > 1 && depth < 8; depth++) {
-    if (current === ancestor) return true;
-    try {
-      current = Number(/PPid:\s+(\d+)/.exec(readFileSync(`/proc/${current}/status`, 'utf8'))?.[1]);
-    } catch {
-      return false;
-    }
-  }
-  return false;
-}
-
 async function waitForServer() {
   for (let attempt = 0; attempt < 120; attempt++) {
     try {
@@ -149,22 +119,9 @@ async function importSession(page, file, browserPid) {
       for (const entry of list.getEntries()) window.__longTasks.push(entry.duration);
     }).observe({ type: 'longtask' });
   });
-  await page.getByTestId('open-import').click();
-  await page.getByTestId('import-file').setInputFiles(file);
-  const before = rendererRssMiB(browserPid);
-  let peak = before;
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, rendererRssMiB(browserPid));
-  }, 100);
-  const started = performance.now();
-  await page.getByTestId('import-start').click();
-  await page.getByTestId('import-report').waitFor({ timeout: 300_000 });
-  const seconds = (performance.now() - started) / 1000;
-  clearInterval(sampler);
-  const imported = Number(await page.getByTestId('import-imported').textContent());
+  const imported = await importThroughDialog(page, file, browserPid);
   const longest = await page.evaluate(() => Math.max(0, ...window.__longTasks));
-  await page.getByRole('button', { name: 'Done', exact: true }).click();
-  return { seconds, imported, rssBeforeMiB: before, rssPeakMiB: peak, longestTaskMs: longest };
+  return { ...imported, longestTaskMs: longest };
 }
 
 /** Presses a key `count` times; each sample is keydown (event.timeStamp) to the frame after the next document rendered. */

@@ -1,17 +1,32 @@
 /**
  * Import and export at scale (issue 4): 10,000 abstracts imported from each format through the
  * same src/io parsers the app and CLI use (time, peak memory), and 10,000 annotated documents
- * exported as JSONL and CSV (time). Run: npm run bench:import. Writes bench/results/import-export.json.
+ * exported as JSONL, CSV and RIS (time). Run: npm run bench:import. Writes bench/results/import-export.json.
  *
  * Each import runs in a fresh Node process so its peak RSS is its own. The importer keeps every
  * document in memory (as a caller collecting the whole import would), so peak memory is an upper bound.
+ * RIS also runs in the page (the built app in headless Chromium, real IndexedDB, no model loaded):
+ * the 10,000 records through the import dialog (time, peak renderer memory) and back out through
+ * the export dialog as RIS (time to the download). `--no-page` leaves that out.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type AnnotatedDocument, exportCsv, exportJsonl, type Format, importText, type LabelwiseDocument, readDocuments } from '../src/io';
+import { chromium } from '@playwright/test';
+import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
+import {
+  type AnnotatedDocument,
+  exportCsv,
+  exportJsonl,
+  exportRis,
+  type Format,
+  importText,
+  type LabelwiseDocument,
+  readDocuments,
+} from '../src/io';
+import { importThroughDialog } from './browser-helpers.mjs';
 
 const DOCUMENTS = 10_000;
 const IMPORT_RUNS = 3;
@@ -19,6 +34,7 @@ const EXPORT_RUNS = 5;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 
+const PAGE_PORT = 4185;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
@@ -66,6 +82,28 @@ const WRITERS: Record<Exclude<Format, 'tsv' | 'txt'>, (docs: LabelwiseDocument[]
           `<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM"><PMID Version="1">${doc.pmid}</PMID><Article PubModel="Print"><ArticleTitle>${xmlEscape(doc.title ?? '')}</ArticleTitle><Abstract><AbstractText Label="BACKGROUND">${xmlEscape(doc.text)}</AbstractText></Abstract></Article></MedlineCitation></PubmedArticle>`,
       )
       .join('\n')}\n</PubmedArticleSet>\n`,
+  // Zotero's shape: CRLF, a blank line after each record, the PMID in N1, repeated AU/KW.
+  ris: (docs) =>
+    docs
+      .map((doc) =>
+        [
+          'TY  - JOUR',
+          `TI  - ${doc.title}`,
+          'AU  - Doe, Jane',
+          'AU  - Roe, Richard',
+          'T2  - Journal of Benchmarks',
+          `AB  - ${doc.text}`,
+          'PY  - 2020',
+          `DO  - 10.1000/bench.${doc.pmid}`,
+          'DP  - PubMed',
+          `N1  - PMID: ${doc.pmid}`,
+          'KW  - Neoplasms',
+          'KW  - Humans',
+          'ER  - ',
+          '',
+        ].join('\r\n'),
+      )
+      .join('\r\n'),
   jsonl: (docs) => docs.map((doc) => `${JSON.stringify(doc)}\n`).join(''),
   csv: (docs) =>
     [...exportCsv(docs.map((document): AnnotatedDocument => ({ document, status: 'new', labels: document.labels ?? [] })))].join(''),
@@ -99,6 +137,74 @@ async function importOnce(file: string): Promise<ImportFigures> {
   return { documents, ms, referenceMs: referenceMs(corpus()), peakRssMB, startRssMB: startRss / 2 ** 20 };
 }
 
+/** RIS through the page: import dialog in, export dialog out, in the built app (renderer memory from /proc). */
+async function pageFigures(risFile: string) {
+  const dist = mkdtempSync(path.join(os.tmpdir(), 'labelwise-bench-dist-'));
+  const build = spawnSync('npx', ['vite', 'build', '--outDir', dist], { cwd: root, stdio: 'ignore' });
+  if (build.status !== 0) throw new Error('vite build failed');
+  const server = spawn('npx', ['vite', 'preview', '--outDir', dist, '--port', String(PAGE_PORT), '--strictPort', '--host', '127.0.0.1'], {
+    cwd: root,
+    stdio: 'ignore',
+    detached: true,
+  });
+  const browserServer = await chromium.launchServer({ executablePath: chromiumPath, args: chromiumArgs });
+  const browser = await chromium.connect(browserServer.wsEndpoint());
+  const browserPid = browserServer.process().pid as number;
+  try {
+    const baseURL = `http://127.0.0.1:${PAGE_PORT}`;
+    for (
+      let attempt = 0;
+      !(await fetch(baseURL).then(
+        (response) => response.ok,
+        () => false,
+      ));
+      attempt++
+    ) {
+      if (attempt > 120) throw new Error(`the preview server did not answer at ${baseURL}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const context = await browser.newContext({ baseURL, acceptDownloads: true });
+    // No model: what is measured is reading, storing and writing the records.
+    await context.route('**/models/index.json', (route) =>
+      route.fulfill({ status: 200, contentType: 'application/json', body: '{"models":[]}' }),
+    );
+    const page = await context.newPage();
+    await page.goto('/?tab=annotate');
+    await page.getByTestId('annotate-view').waitFor();
+    const {
+      seconds: importSeconds,
+      imported,
+      rssBeforeMiB: before,
+      rssPeakMiB: peak,
+    } = await importThroughDialog(page, risFile, browserPid);
+    await page.getByTestId('open-export').click();
+    await page.getByLabel(/Everything/).check();
+    await page.getByLabel(/RIS \(Zotero/).check();
+    const started = performance.now();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-download').click()]);
+    const saved = path.join(dist, 'export.ris');
+    await download.saveAs(saved);
+    const exportSeconds = (performance.now() - started) / 1000;
+    const records = readFileSync(saved, 'utf8').split('\r\nER  - \r\n').length - 1;
+    if (imported !== DOCUMENTS || records !== DOCUMENTS) throw new Error(`page: imported ${imported}, exported ${records} RIS records`);
+    await context.close();
+    return {
+      browser: `chromium ${browser.version()} (headless)`,
+      documents: DOCUMENTS,
+      import_seconds: round(importSeconds, 2),
+      renderer_rss_before_mib: Math.round(before),
+      renderer_rss_peak_mib: Math.round(peak),
+      export_ris_seconds: round(exportSeconds, 2),
+      export_ris_mb: round(statSync(saved).size / 2 ** 20, 2),
+    };
+  } finally {
+    await browser.close();
+    await browserServer.close();
+    if (server.pid) process.kill(-server.pid, 'SIGTERM');
+    rmSync(dist, { recursive: true, force: true });
+  }
+}
+
 function timeExport(items: AnnotatedDocument[], write: (items: AnnotatedDocument[]) => string) {
   const times: number[] = [];
   let bytes = 0;
@@ -128,6 +234,7 @@ async function main() {
   const reference = referenceMs(docs);
   const directory = mkdtempSync(path.join(os.tmpdir(), 'labelwise-bench-'));
   const imports = [];
+  let page: Awaited<ReturnType<typeof pageFigures>> | null = null;
   try {
     for (const [format, write] of Object.entries(WRITERS)) {
       const file = path.join(directory, `abstracts.${format === 'pubmed-xml' ? 'xml' : format === 'medline' ? 'nbib' : format}`);
@@ -156,6 +263,10 @@ async function main() {
         rss_before_import_mb: round(median(runs.map((run) => run.startRssMB))),
       });
       console.log(imports.at(-1));
+      if (format === 'ris' && !process.argv.includes('--no-page')) {
+        page = await pageFigures(file);
+        console.log({ page_ris: page });
+      }
     }
   } finally {
     rmSync(directory, { recursive: true, force: true });
@@ -188,6 +299,7 @@ async function main() {
   );
   const jsonl = timeExport(annotated, (items) => [...exportJsonl(items)].join(''));
   const csv = timeExport(annotated, (items) => [...exportCsv(items, { labelNames })].join(''));
+  const ris = timeExport(annotated, (items) => [...exportRis(items)].join(''));
   // The export must import again: time that too, and check it.
   const exported = [...exportJsonl(annotated)].join('');
   const started = performance.now();
@@ -205,8 +317,9 @@ async function main() {
     load_average_1m: { before: round(loadBefore, 2), after: round(os.loadavg()[0] as number, 2) },
     reference_json_parse_ms: round(reference),
     notes:
-      'Import: median of 3 runs, each in a fresh Node process reading the file as a 64 KiB stream and keeping every document (peak RSS includes the Node + tsx runtime, see rss_before_import_mb). Texts are the HoC and MTC-5 training abstracts, cycled. Export: median of 5 runs over 10,000 annotated documents with 10 label scores each. x_json_parse: time over the time bare JSON.parse of the same 10,000 documents takes in the same process right after (peak RSS is read before it) (load_average_1m shows how busy the machine was).',
+      "Import: median of 3 runs, each in a fresh Node process reading the file as a 64 KiB stream and keeping every document (peak RSS includes the Node + tsx runtime, see rss_before_import_mb). Texts are the HoC and MTC-5 training abstracts, cycled. Export: median of 5 runs over 10,000 annotated documents with 10 label scores each. x_json_parse: time over the time bare JSON.parse of the same 10,000 documents takes in the same process right after (peak RSS is read before it) (load_average_1m shows how busy the machine was). RIS records are in Zotero's shape (CRLF, PMID in N1, repeated AU/KW). page_ris: one run in the built app in headless Chromium, no model loaded: import = file chosen to the import report (parsed in the worker, stored in IndexedDB), peak renderer RSS sampled every 100 ms; export = Download click to the saved file, every document as RIS.",
     import: imports,
+    page_ris: page,
     export: {
       documents: DOCUMENTS,
       jsonl_ms: jsonl.ms,
@@ -215,6 +328,9 @@ async function main() {
       csv_ms: csv.ms,
       csv_x_json_parse: round(csv.ms / reference),
       csv_mb: round(csv.bytes / 2 ** 20, 2),
+      ris_ms: ris.ms,
+      ris_x_json_parse: round(ris.ms / reference),
+      ris_mb: round(ris.bytes / 2 ** 20, 2),
       reimport_exported_jsonl_ms: round(reimportMs),
     },
   };

@@ -17,7 +17,7 @@ import {
   readDocuments,
 } from '../io';
 
-export const summary = 'read PubMed (MEDLINE, XML), JSONL, CSV/TSV or text files into JSON Lines documents';
+export const summary = 'read PubMed (MEDLINE, XML), RIS, JSONL, CSV/TSV or text files into JSON Lines documents';
 
 const USAGE = `Usage: labelwise import FILE|- [options] > docs.jsonl
 
@@ -93,10 +93,10 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** The dataset shape, in a stable key order; fields of the source beyond it are not carried. */
+/** The dataset shape in a stable key order, plus a RIS record's DOI, keywords and verbatim fields; other fields are not carried. */
 function outputLine(document: LabelwiseDocument): string {
-  const { id, pmid, title, text, labels, sentences } = document;
-  return `${JSON.stringify({ id, pmid, title, text, labels, sentences })}\n`;
+  const { id, pmid, doi, title, text, labels, sentences, keywords, ris } = document;
+  return `${JSON.stringify({ id, pmid, doi, title, text, labels, sentences, keywords, ris })}\n`;
 }
 
 /** Writes with backpressure; rejects once the stream has failed (e.g. EPIPE when piped into `head`). */

@@ -10,6 +10,7 @@ export interface Command {
 }
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
+  agree: () => import('./agree.ts'),
   classify: () => import('./classify.ts'),
   eval: () => import('./eval.ts'),
   import: () => import('./import.ts'),

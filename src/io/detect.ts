@@ -1,14 +1,15 @@
 /** Format detection: content first (the start of the file), then the file name's extension. */
 
-export type Format = 'medline' | 'pubmed-xml' | 'jsonl' | 'csv' | 'tsv' | 'txt';
+export type Format = 'medline' | 'pubmed-xml' | 'ris' | 'jsonl' | 'csv' | 'tsv' | 'txt';
 export type FormatOption = Format | 'auto';
 
-export const FORMATS: readonly Format[] = ['medline', 'pubmed-xml', 'jsonl', 'csv', 'tsv', 'txt'];
+export const FORMATS: readonly Format[] = ['medline', 'pubmed-xml', 'ris', 'jsonl', 'csv', 'tsv', 'txt'];
 
 const BY_EXTENSION: Record<string, Format> = {
   nbib: 'medline',
   medline: 'medline',
   xml: 'pubmed-xml',
+  ris: 'ris',
   jsonl: 'jsonl',
   ndjson: 'jsonl',
   csv: 'csv',
@@ -23,8 +24,8 @@ export function extensionOf(name: string | undefined): string {
 }
 
 /**
- * Sniffs the format from the start of the text (a few KiB is enough). MEDLINE is recognised by
- * its first field line, XML by "<", JSON Lines by a first line that is a JSON object; CSV/TSV
+ * Sniffs the format from the start of the text (a few KiB is enough). RIS is recognised by its
+ * opening `TY  - ` line, MEDLINE by its first field line, XML by "<", JSON Lines by a first line that is a JSON object; CSV/TSV
  * only by extension or by a tab-separated header, since prose contains commas too.
  */
 export function detectFormat(start: string, name?: string): Format {
@@ -32,6 +33,7 @@ export function detectFormat(start: string, name?: string): Format {
   const extension = BY_EXTENSION[extensionOf(name)];
   if (text.startsWith('<')) return 'pubmed-xml';
   const firstLine = text.slice(0, text.search(/\r|\n|$/));
+  if (/^TY {2}- ?/.test(firstLine)) return 'ris';
   if (/^PMID- *\d/.test(firstLine) || /^[A-Z][A-Z0-9]{1,3} *- \S/.test(firstLine)) {
     if (extension === undefined || extension === 'txt' || extension === 'medline') return 'medline';
   }

@@ -1,9 +1,11 @@
 /**
  * Export of annotations: JSON Lines in the dataset shape (labels = the human decision) plus audit
  * fields, which import again to continue a session and which train/ reads (it ignores the audit
- * fields); and CSV for spreadsheets.
+ * fields); CSV for spreadsheets; and RIS for reference managers (the record as it came, plus the
+ * decision in KW/N1 fields Zotero and EndNote keep and search).
  */
 import type { LabelwiseDocument } from './document';
+import { DECISION_PREFIX, isDecisionField, type RisField, risFieldsOf } from './formats/ris';
 
 export type AnnotationStatus = 'new' | 'predicted' | 'accepted' | 'corrected' | 'skipped';
 export const ANNOTATION_STATUSES: readonly AnnotationStatus[] = ['new', 'predicted', 'accepted', 'corrected', 'skipped'];
@@ -21,6 +23,17 @@ export interface AnnotatedDocument {
   /** ISO 8601. */
   createdAt?: string;
   updatedAt?: string;
+  /** A resolved conflict between reviewers: each one's decision; `annotator` is then the resolver. */
+  review?: ReviewRecord;
+}
+
+export interface ReviewerDecision {
+  annotator: string;
+  labels: string[];
+}
+
+export interface ReviewRecord {
+  decisions: ReviewerDecision[];
 }
 
 /** corrected: changed by a human; reviewed: accepted or corrected; all: every document, whatever its status. */
@@ -35,7 +48,7 @@ export function selectForExport<T extends Pick<AnnotatedDocument, 'status'>>(ite
 /** One exported record: the document's own fields, `labels` = the decision, then the audit fields (snake_case, for train/). */
 export function toExportRecord(item: AnnotatedDocument): Record<string, unknown> {
   // Audit fields the document brought from an earlier export are replaced by the current ones.
-  const { status, annotator, note, model, scores, created_at, updated_at, ...document } = item.document;
+  const { status, annotator, note, model, scores, created_at, updated_at, review, ...document } = item.document;
   const record: Record<string, unknown> = { ...document, labels: [...item.labels], status: item.status };
   if (item.annotator) record.annotator = item.annotator;
   if (item.note) record.note = item.note;
@@ -43,6 +56,7 @@ export function toExportRecord(item: AnnotatedDocument): Record<string, unknown>
   if (item.scores) record.scores = item.scores;
   if (item.createdAt) record.created_at = item.createdAt;
   if (item.updatedAt) record.updated_at = item.updatedAt;
+  if (item.review) record.review = { decisions: item.review.decisions.map((decision) => ({ ...decision, labels: [...decision.labels] })) };
   return record;
 }
 
@@ -57,7 +71,7 @@ export function* exportJsonl(items: Iterable<AnnotatedDocument>): Generator<stri
  */
 export function annotationFromImport(document: LabelwiseDocument): AnnotatedDocument | undefined {
   // The exported labels were the decision: they move from the document to the annotation.
-  const { status, annotator, note, model, scores, created_at, updated_at, labels, ...rest } = document;
+  const { status, annotator, note, model, scores, created_at, updated_at, review, labels, ...rest } = document;
   if (typeof status !== 'string' || !(ANNOTATION_STATUSES as readonly string[]).includes(status)) return undefined;
   const item: AnnotatedDocument = { document: rest as LabelwiseDocument, status: status as AnnotationStatus, labels: [...(labels ?? [])] };
   if (typeof annotator === 'string') item.annotator = annotator;
@@ -66,7 +80,21 @@ export function annotationFromImport(document: LabelwiseDocument): AnnotatedDocu
   if (isScores(scores)) item.scores = { ...scores };
   if (typeof created_at === 'string') item.createdAt = created_at;
   if (typeof updated_at === 'string') item.updatedAt = updated_at;
+  if (isReview(review)) item.review = { decisions: review.decisions.map((decision) => ({ ...decision, labels: [...decision.labels] })) };
   return item;
+}
+
+function isReview(value: unknown): value is ReviewRecord {
+  const decisions = (value as { decisions?: unknown } | null)?.decisions;
+  return (
+    Array.isArray(decisions) &&
+    decisions.every(
+      (decision) =>
+        typeof decision?.annotator === 'string' &&
+        Array.isArray(decision.labels) &&
+        decision.labels.every((label: unknown) => typeof label === 'string'),
+    )
+  );
 }
 
 function isModelRef(value: unknown): value is { id: string; version: string } {
@@ -137,4 +165,48 @@ function quoteCsv(cell: string, delimiter: string): string {
   return cell.includes('"') || cell.includes(delimiter) || /[\r\n]/.test(cell) || cell !== cell.trim()
     ? `"${cell.replaceAll('"', '""')}"`
     : cell;
+}
+
+/** Line breaks inside a built value would start new, untagged lines: they become spaces. */
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ');
+}
+
+/** The RIS record of a document from another format, built from its fields (TY JOUR, TI, AB, AN, DO, KW). */
+function builtRisFields(document: LabelwiseDocument): RisField[] {
+  const fields: RisField[] = [['TY', 'JOUR']];
+  if (document.title) fields.push(['TI', oneLine(document.title)]);
+  if (document.text) fields.push(['AB', oneLine(document.text)]);
+  if (document.pmid) fields.push(['AN', document.pmid]);
+  if (typeof document.doi === 'string') fields.push(['DO', document.doi]);
+  const keywords = Array.isArray(document.keywords) ? document.keywords.filter((keyword) => typeof keyword === 'string') : [];
+  for (const keyword of keywords) fields.push(['KW', oneLine(keyword)]);
+  // The id of a record without a PMID would otherwise be lost on the way back.
+  if (!document.pmid) fields.push(['N1', `${DECISION_PREFIX} id: ${document.id}`]);
+  return fields;
+}
+
+/** The decision as fields a reference manager keeps: labels as prefixed keywords, the rest as notes. */
+function decisionRisFields(item: AnnotatedDocument): RisField[] {
+  const fields: RisField[] = item.labels.map((label) => ['KW', `${DECISION_PREFIX}:${label}`]);
+  fields.push(['N1', `${DECISION_PREFIX} status: ${item.status}`]);
+  if (item.annotator) fields.push(['N1', `${DECISION_PREFIX} annotator: ${oneLine(item.annotator)}`]);
+  if (item.note) fields.push(['N1', `${DECISION_PREFIX} note: ${oneLine(item.note)}`]);
+  for (const decision of item.review?.decisions ?? []) {
+    fields.push(['N1', `${DECISION_PREFIX} reviewer ${oneLine(decision.annotator)}: ${decision.labels.join('; ') || '(no labels)'}`]);
+  }
+  return fields;
+}
+
+/**
+ * RIS, one record per document (CRLF line ends, as the RIS spec writes them): a record imported
+ * from RIS comes back field for field, with the decision fields of an earlier export replaced by
+ * the current decision; other documents get a record built from their fields.
+ */
+export function* exportRis(items: Iterable<AnnotatedDocument>): Generator<string> {
+  for (const item of items) {
+    const original = risFieldsOf(item.document)?.filter((field) => !isDecisionField(field)) ?? builtRisFields(item.document);
+    const lines = [...original, ...decisionRisFields(item)].map(([tag, value]) => `${tag}  - ${value.replace(/\r?\n/g, '\r\n')}`);
+    yield `${lines.join('\r\n')}\r\nER  - \r\n\r\n`;
+  }
 }

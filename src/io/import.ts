@@ -6,6 +6,7 @@ import { createJsonlParser } from './formats/jsonl';
 import { createMedlineParser } from './formats/medline';
 import type { ParsedRecord, RecordParser, WithoutAbstract } from './formats/parser';
 import { createPubmedXmlParser } from './formats/pubmed-xml';
+import { createRisParser } from './formats/ris';
 import { createTxtParser } from './formats/txt';
 import type { ImportIssue } from './issues';
 import { decodeSource, type ImportSource, readStart } from './source';
@@ -59,6 +60,8 @@ function createParser(format: Format, options: ReadOptions, idPrefix: string): R
       return createMedlineParser(withoutAbstract);
     case 'pubmed-xml':
       return createPubmedXmlParser(withoutAbstract);
+    case 'ris':
+      return createRisParser(withoutAbstract, idPrefix);
     case 'jsonl':
       return createJsonlParser(idPrefix);
     case 'csv':
@@ -77,17 +80,21 @@ function defaultIdPrefix(name: string | undefined): string {
   return (extension ? base.slice(0, -extension.length - 1) : base) || 'text';
 }
 
-/** Drops records whose PMID or id was seen before; both keys count, so a JSONL row and its PubMed record collide. */
+/** Drops records whose PMID, DOI or id was seen before; each key counts, so a JSONL row and its PubMed record collide. */
 export class Deduplicator {
   private readonly ids = new Set<string>();
   private readonly pmids = new Set<string>();
+  private readonly dois = new Set<string>();
 
   /** Undefined when new (and remembers it); otherwise why it is a duplicate. */
   check(document: LabelwiseDocument): string | undefined {
     if (document.pmid !== undefined && this.pmids.has(document.pmid)) return `duplicate of an earlier record with PMID ${document.pmid}`;
+    const doi = typeof document.doi === 'string' ? document.doi.toLowerCase() : undefined;
+    if (doi !== undefined && this.dois.has(doi)) return `duplicate of an earlier record with DOI ${doi}`;
     if (this.ids.has(document.id)) return `duplicate of an earlier record with id "${document.id}"`;
     this.ids.add(document.id);
     if (document.pmid !== undefined) this.pmids.add(document.pmid);
+    if (doi !== undefined) this.dois.add(doi);
     return undefined;
   }
 }

@@ -12,10 +12,10 @@
  *                                   read, counts are running totals (final in the last batch).
  *   importAll(source, options)      the same, collected: {format, documents, issues, counts}.
  *   importText(text, options)       pasted text.
- *   options: format ('auto' | 'medline' | 'pubmed-xml' | 'jsonl' | 'csv' | 'tsv' | 'txt'),
+ *   options: format ('auto' | 'medline' | 'pubmed-xml' | 'ris' | 'jsonl' | 'csv' | 'tsv' | 'txt'),
  *            csv: {delimiter?, columns?: {text, id?, title?, pmid?, labels?, labelSeparator?}},
  *            withoutAbstract: 'skip' (default: reported as skipped) | 'keep' (text ""),
- *            dedupe (default true: later records with a seen PMID or id are reported as duplicates),
+ *            dedupe (default true: later records with a seen PMID, DOI or id are reported as duplicates),
  *            idPrefix (ids for records without one: `${idPrefix}-${n}`).
  *   Bad records never stop an import: each becomes an ImportIssue {kind: 'error' | 'skipped' |
  *   'duplicate', message, position: {line?, record?, path?, field?}}; describeIssue() formats it.
@@ -31,9 +31,15 @@
  * Documents: LabelwiseDocument {id, pmid?, title?, text (the abstract), labels?, sentences?, ...extra}.
  *   classifierInput(doc, 'abstract' | 'title+abstract') -> {text, abstractStart}.
  *
+ * RIS: records keep their fields verbatim in `ris` ([tag, value] in order), with `doi` and `keywords`
+ *   beside id/pmid/title/text; a Labelwise RIS export's decision (KW labelwise:…, N1 labelwise …) reads back.
+ * Agreement (src/io/agreement.ts): pairAgreement(a, b) per label percent agreement, Cohen's kappa with
+ *   95% CI and both/only_a/only_b/neither; groupAgreement(reviewers) Fleiss' kappa; conflicts(reviewers).
+ *
  * Export: AnnotatedDocument {document, status, labels (the decision), model?, scores?, annotator?,
  *   note?, createdAt?, updatedAt?}; selectForExport(items, 'corrected' | 'reviewed' | 'all');
- *   exportJsonl(items) and exportCsv(items, {labelNames?}) yield the file line by line;
+ *   exportJsonl(items), exportCsv(items, {labelNames?}) and exportRis(items) yield the file record by
+ *   record (RIS: an imported RIS record as it came, plus KW `labelwise:<label>` and N1 `labelwise …`);
  *   annotationFromImport(doc) restores an AnnotatedDocument from a re-imported JSONL export.
  */
 
@@ -56,6 +62,9 @@ export {
   type ExportSelection,
   exportCsv,
   exportJsonl,
+  exportRis,
+  type ReviewerDecision,
+  type ReviewRecord,
   selectForExport,
   toExportRecord,
 } from './export';

@@ -10,10 +10,13 @@ export class LineSplitter {
     if (this.pendingCarriageReturn && text.startsWith('\n')) start = 1;
     this.pendingCarriageReturn = false;
     const length = text.length;
-    const hasCarriageReturn = text.includes('\r');
+    // The next \r and \n at or after `start`, each searched again only once passed (CRLF text stays linear).
+    let carriageReturn = text.indexOf('\r', start);
+    let lineFeed = text.indexOf('\n', start);
     while (start <= length) {
-      // Fast path for \n-only text; \r needs the character loop.
-      const end = hasCarriageReturn ? nextBreak(text, start) : text.indexOf('\n', start);
+      if (carriageReturn !== -1 && carriageReturn < start) carriageReturn = text.indexOf('\r', start);
+      if (lineFeed !== -1 && lineFeed < start) lineFeed = text.indexOf('\n', start);
+      const end = carriageReturn === -1 ? lineFeed : lineFeed === -1 ? carriageReturn : Math.min(carriageReturn, lineFeed);
       if (end === -1) break;
       const line = this.rest + text.slice(start, end);
       this.rest = '';
@@ -32,12 +35,4 @@ export class LineSplitter {
     if (this.rest.length > 0) onLine(this.rest, ++this.lineNumber);
     this.rest = '';
   }
-}
-
-function nextBreak(text: string, from: number): number {
-  for (let i = from; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code === 10 || code === 13) return i;
-  }
-  return -1;
 }

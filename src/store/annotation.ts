@@ -1,6 +1,7 @@
 // Over 300 lines: the whole annotation store for now; issue 15 splits it by concern (document decisions, undo history, persistence, batch prediction).
 import { create } from 'zustand';
 import { classifierInput, type SentenceSpan } from '../io/document';
+import type { ReviewRecord } from '../io/export';
 import { acceptedStatus, bulkAcceptable, orderAfterDecisions, orderQueue, type QueueFilter, type QueueSort } from './annotationQueue';
 import { type SessionMessage, type TabRole, TabSession } from './annotationSession';
 import {
@@ -37,6 +38,8 @@ export interface IncomingDoc {
   importedAt?: number;
   predictedAt?: number;
   reviewedAt?: number;
+  extra?: Record<string, unknown>;
+  review?: ReviewRecord;
 }
 
 export interface ImportOutcome {
@@ -467,6 +470,8 @@ function toStored(incoming: IncomingDoc, order: number, now: number): AnnotatedD
     predictedAt: incoming.predictedAt,
     reviewedAt: incoming.reviewedAt ?? (REVIEWED_STATUSES.has(status) ? now : undefined),
     updatedAt: now,
+    ...(incoming.extra ? { extra: incoming.extra } : {}),
+    ...(incoming.review ? { review: incoming.review } : {}),
   };
 }
 
@@ -500,7 +505,7 @@ export function importDocs(incoming: IncomingDoc[], onProgress?: (written: numbe
     const known = new Set(settings.labels);
     const extra: string[] = [];
     for (const doc of fresh)
-      for (const label of [...doc.decision, ...Object.keys(doc.scores ?? {})]) {
+      for (const label of [...doc.decision, ...Object.keys(doc.scores ?? {}), ...(doc.review?.decisions.flatMap((d) => d.labels) ?? [])]) {
         if (!known.has(label)) {
           known.add(label);
           extra.push(label);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exportJsonl } from '../io/export';
+import { exportJsonl, exportRis } from '../io/export';
 import { importText } from '../io/import';
 import { fromImportedRecord, toAnnotatedDocument } from './annotationRecords';
 import type { AnnotatedDoc } from './db';
@@ -74,5 +74,33 @@ describe('export and re-import', () => {
     const incoming = fromImportedRecord({ id: 'hoc-1', text: 'Text.', labels: ['A'] });
     expect(incoming.labels).toEqual(['A']);
     expect(incoming.status).toBeUndefined();
+  });
+});
+
+describe('records from RIS and resolved conflicts', () => {
+  it('keeps a RIS record in the session, so the RIS export gives it back field for field', async () => {
+    const ris = 'TY  - JOUR\r\nTI  - T\r\nAB  - An abstract.\r\nAN  - 123\r\nC1  - custom\r\nKW  - Humans\r\nER  - \r\n';
+    const [record] = (await importText(ris)).documents;
+    const incoming = fromImportedRecord(record as NonNullable<typeof record>);
+    expect(incoming.extra).toMatchObject({ keywords: ['Humans'], ris: expect.arrayContaining([['C1', 'custom']]) });
+    const exported = [...exportRis([toAnnotatedDocument({ ...reviewed, extra: incoming.extra })])].join('');
+    expect(exported).toMatch(
+      /^TY {2}- JOUR\r\nTI {2}- T\r\nAB {2}- An abstract\.\r\nAN {2}- 123\r\nC1 {2}- custom\r\nKW {2}- Humans\r\nKW {2}- labelwise:A\r\n/,
+    );
+  });
+
+  it('carries each reviewer decision and the resolution through an export and a re-import', async () => {
+    const review = {
+      decisions: [
+        { annotator: 'ana', labels: ['A'] },
+        { annotator: 'ben', labels: [] },
+      ],
+    };
+    const [line] = [...exportJsonl([toAnnotatedDocument({ ...reviewed, review })])];
+    expect(JSON.parse(line ?? '')).toMatchObject({ labels: ['A'], annotator: 'Ada', review });
+    const [back] = (await importText(line ?? '')).documents;
+    expect(fromImportedRecord(back as NonNullable<typeof back>)).toMatchObject({ labels: ['A'], annotator: 'Ada', review });
+    const ris = [...exportRis([toAnnotatedDocument({ ...reviewed, review })])].join('');
+    expect(ris).toContain('N1  - labelwise reviewer ana: A\r\nN1  - labelwise reviewer ben: (no labels)\r\n');
   });
 });

@@ -11,8 +11,12 @@ import type { AnnotatedDoc } from './db';
 
 const iso = (time: number) => new Date(time).toISOString();
 
+/** Document fields the session keeps apart from `extra` (the rest of an imported record travels in `extra`). */
+const SESSION_FIELDS = new Set(['id', 'pmid', 'title', 'text', 'labels', 'sentences', 'model_labels', 'predicted_at', 'reviewed_at']);
+
 export function toAnnotatedDocument(doc: AnnotatedDoc): AnnotatedDocument {
   const document: LabelwiseDocument = {
+    ...doc.extra,
     id: doc.id,
     ...(doc.pmid ? { pmid: doc.pmid } : {}),
     ...(doc.title ? { title: doc.title } : {}),
@@ -33,6 +37,7 @@ export function toAnnotatedDocument(doc: AnnotatedDoc): AnnotatedDocument {
     ...(doc.note ? { note: doc.note } : {}),
     createdAt: iso(doc.importedAt),
     updatedAt: iso(doc.updatedAt),
+    ...(doc.review ? { review: doc.review } : {}),
   };
 }
 
@@ -53,6 +58,7 @@ function time(value: unknown): number | undefined {
 export function fromImportedRecord(record: LabelwiseDocument): IncomingDoc {
   const annotation = annotationFromImport(record);
   const document = annotation?.document ?? record;
+  const extra = Object.fromEntries(Object.entries(document).filter(([name]) => !SESSION_FIELDS.has(name)));
   return {
     id: document.id,
     pmid: document.pmid,
@@ -69,5 +75,7 @@ export function fromImportedRecord(record: LabelwiseDocument): IncomingDoc {
     importedAt: time(annotation?.createdAt),
     predictedAt: time(document.predicted_at),
     reviewedAt: time(document.reviewed_at),
+    ...(Object.keys(extra).length > 0 ? { extra } : {}),
+    ...(annotation?.review ? { review: annotation.review } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import Dexie, { type EntityTable } from 'dexie';
 import type { ClassifierInputSetting, SentenceSpan } from '../io/document';
+import type { ReviewRecord } from '../io/export';
 
 /** Where a document is in the review: the model has not seen it, has predicted it, or a human has decided. */
 export type DocStatus = 'new' | 'predicted' | 'accepted' | 'corrected' | 'skipped';
@@ -35,6 +36,10 @@ export interface AnnotatedDoc {
   predictedAt?: number;
   reviewedAt?: number;
   updatedAt: number;
+  /** Fields of the source record the session does not use (a RIS record, its DOI and keywords), given back on export. */
+  extra?: Record<string, unknown>;
+  /** A conflict being resolved: each reviewer's decision (see src/store/review.ts). */
+  review?: ReviewRecord;
 }
 
 /** The part of a document that a decision changes; undo/redo swaps these snapshots. */

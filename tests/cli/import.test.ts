@@ -42,6 +42,21 @@ describe('labelwise import', () => {
     expect(stderr).toMatch(/pubmed_result2\.txt \(medline\): 4 imported, 0 failed, 0 skipped, 0 duplicates\n$/);
   });
 
+  it('reads RIS by its extension and content, carrying the verbatim record for a later RIS export', async () => {
+    const { code, stdout, stderr } = await run([fixturePath('ris/pubmed.ris')]);
+    expect(code).toBe(0);
+    const docs = lines(stdout);
+    expect(docs.map((doc) => [doc.id, doc.doi])).toEqual([
+      ['36600006', '10.1000/bco.2023.15.77'],
+      ['34000007', undefined],
+    ]);
+    expect((docs[1]?.ris as string[][] | undefined)?.slice(0, 2)).toEqual([
+      ['TY', 'JOUR'],
+      ['DB', 'PubMed'],
+    ]);
+    expect(stderr).toMatch(/pubmed\.ris \(ris\): 2 imported, 0 failed, 0 skipped, 0 duplicates\n$/);
+  });
+
   it('reports failed records with their position, still writes the good ones and exits 1', async () => {
     const { code, stdout, stderr } = await run([fixturePath('io/malformed-truncated.xml'), '--format', 'pubmed-xml']);
     expect(code).toBe(1);

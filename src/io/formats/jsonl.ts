@@ -1,8 +1,7 @@
 /** JSON Lines in the dataset shape (docs/model-contract.md), or just {"text": ...} per line. */
 import type { LabelwiseDocument, SentenceSpan } from '../document';
 import { ImportFileError, type RecordPosition } from '../issues';
-import { LineSplitter } from '../lines';
-import { type ParsedRecord, PMID_PATTERN, type RecordParser } from './parser';
+import { lineRecordParser, type ParsedRecord, PMID_PATTERN, type RecordParser } from './parser';
 
 class FieldError extends Error {
   constructor(
@@ -68,7 +67,6 @@ export function toDocument(value: unknown, fallbackId: string): LabelwiseDocumen
 }
 
 export function createJsonlParser(idPrefix: string): RecordParser {
-  const lines = new LineSplitter();
   let recordIndex = 0;
 
   const onLine = (out: ParsedRecord[]) => (line: string, lineNumber: number) => {
@@ -94,16 +92,5 @@ export function createJsonlParser(idPrefix: string): RecordParser {
     }
   };
 
-  return {
-    push(text) {
-      const out: ParsedRecord[] = [];
-      lines.push(text, onLine(out));
-      return out;
-    },
-    finish() {
-      const out: ParsedRecord[] = [];
-      lines.finish(onLine(out));
-      return out;
-    },
-  };
+  return lineRecordParser(onLine);
 }

@@ -3,8 +3,7 @@
  * padded to four characters, continuation lines indented (six spaces), records separated by blank
  * lines. A PMID line also starts a new record when the blank line is missing.
  */
-import { LineSplitter } from '../lines';
-import { normalizeSpace, type ParsedRecord, pubmedRecord, type RecordParser, type WithoutAbstract } from './parser';
+import { lineRecordParser, normalizeSpace, type ParsedRecord, pubmedRecord, type RecordParser, type WithoutAbstract } from './parser';
 
 const FIELD_LINE = /^([A-Z][A-Z0-9]{1,3}) *-(?: (.*))?$/;
 
@@ -17,7 +16,6 @@ interface MedlineRecord {
 }
 
 export function createMedlineParser(withoutAbstract: WithoutAbstract): RecordParser {
-  const lines = new LineSplitter();
   let current: MedlineRecord | undefined;
   let recordIndex = 0;
 
@@ -62,17 +60,5 @@ export function createMedlineParser(withoutAbstract: WithoutAbstract): RecordPar
     };
   };
 
-  return {
-    push(text) {
-      const out: ParsedRecord[] = [];
-      lines.push(text, onLine(out));
-      return out;
-    },
-    finish() {
-      const out: ParsedRecord[] = [];
-      lines.finish(onLine(out));
-      flush(out);
-      return out;
-    },
-  };
+  return lineRecordParser(onLine, flush);
 }

@@ -1,5 +1,6 @@
 import type { LabelwiseDocument } from '../document';
 import type { ImportIssue, RecordPosition } from '../issues';
+import { LineSplitter } from '../lines';
 
 export type ParsedRecord = { kind: 'document'; document: LabelwiseDocument; position: RecordPosition } | ImportIssue;
 
@@ -8,6 +9,30 @@ export interface RecordParser {
   push(text: string): ParsedRecord[];
   /** End of input: returns the records still pending (and errors for anything left incomplete). */
   finish(): ParsedRecord[];
+}
+
+/**
+ * A RecordParser for a line-based format: `onLine(out)` handles one line, pushing the records it
+ * completes to `out`; `atEnd(out)` flushes whatever the last line left open.
+ */
+export function lineRecordParser(
+  onLine: (out: ParsedRecord[]) => (line: string, lineNumber: number) => void,
+  atEnd: (out: ParsedRecord[]) => void = () => {},
+): RecordParser {
+  const lines = new LineSplitter();
+  return {
+    push(text) {
+      const out: ParsedRecord[] = [];
+      lines.push(text, onLine(out));
+      return out;
+    },
+    finish() {
+      const out: ParsedRecord[] = [];
+      lines.finish(onLine(out));
+      atEnd(out);
+      return out;
+    },
+  };
 }
 
 /** What to do with an article that has a title but no abstract. */

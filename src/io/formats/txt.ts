@@ -1,9 +1,7 @@
 /** Plain text: one document per block of lines; blocks are separated by blank lines. */
-import { LineSplitter } from '../lines';
-import type { ParsedRecord, RecordParser } from './parser';
+import { lineRecordParser, type ParsedRecord, type RecordParser } from './parser';
 
 export function createTxtParser(idPrefix: string): RecordParser {
-  const lines = new LineSplitter();
   let block: string[] = [];
   let blockStart = 0;
   let blockIndex = 0;
@@ -26,17 +24,5 @@ export function createTxtParser(idPrefix: string): RecordParser {
     block.push(trimmed);
   };
 
-  return {
-    push(text) {
-      const out: ParsedRecord[] = [];
-      lines.push(text, onLine(out));
-      return out;
-    },
-    finish() {
-      const out: ParsedRecord[] = [];
-      lines.finish(onLine(out));
-      flush(out);
-      return out;
-    },
-  };
+  return lineRecordParser(onLine, flush);
 }

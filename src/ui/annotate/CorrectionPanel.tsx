@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { labelsMatching } from '../../store/annotationQueue';
 import type { AnnotatedDoc, SessionSettings } from '../../store/db';
+import { ReviewerMarks } from '../review/ReviewerMarks';
 import { DocText, type Span, type WeightedSpan } from './DocText';
 import type { Heatmap } from './useHeatmap';
 
@@ -150,6 +151,7 @@ export function CorrectionPanel(props: Props) {
                     </span>
                     {label}
                   </button>
+                  <ReviewerMarks review={doc.review} label={label} />
                 </td>
                 <td className="aw-score">
                   {score === undefined ? (

@@ -1,9 +1,15 @@
 import { useState } from 'react';
-import { type ExportSelection, exportCsv, exportJsonl, selectForExport } from '../../io/export';
+import { type ExportSelection, exportCsv, exportJsonl, exportRis, selectForExport } from '../../io/export';
 import { allDocs, useAnnotation } from '../../store/annotation';
 import { toAnnotatedDocument } from '../../store/annotationRecords';
 
-type ExportFormat = 'jsonl' | 'csv';
+type ExportFormat = 'jsonl' | 'csv' | 'ris';
+
+const MIME_TYPES: Record<ExportFormat, string> = {
+  jsonl: 'application/x-ndjson',
+  csv: 'text/csv',
+  ris: 'application/x-research-info-systems',
+};
 
 const SCOPES: { value: ExportSelection; title: string }[] = [
   { value: 'corrected', title: 'Corrected only' },
@@ -14,8 +20,9 @@ const SCOPES: { value: ExportSelection; title: string }[] = [
 /** Builds the export file in memory (strings in a Blob: no giant string) and hands it to the browser. */
 export function downloadExport(selection: ExportSelection, format: ExportFormat, labels: string[]): number {
   const items = selectForExport(allDocs().map(toAnnotatedDocument), selection);
-  const parts = format === 'jsonl' ? [...exportJsonl(items)] : [...exportCsv(items, { labelNames: labels })];
-  const blob = new Blob(parts, { type: format === 'jsonl' ? 'application/x-ndjson' : 'text/csv' });
+  const parts =
+    format === 'jsonl' ? [...exportJsonl(items)] : format === 'ris' ? [...exportRis(items)] : [...exportCsv(items, { labelNames: labels })];
+  const blob = new Blob(parts, { type: MIME_TYPES[format] });
   const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;
@@ -54,6 +61,10 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
         </label>
         <label>
           <input type="radio" name="aw-format" checked={format === 'csv'} onChange={() => setFormat('csv')} /> CSV (spreadsheets)
+        </label>
+        <label>
+          <input type="radio" name="aw-format" checked={format === 'ris'} onChange={() => setFormat('ris')} /> RIS (Zotero, EndNote,
+          Mendeley: records as imported, labels as keywords "labelwise:…")
         </label>
       </fieldset>
       <p data-testid="export-count">{count} document(s) will be exported.</p>

@@ -20,6 +20,7 @@ type Phase =
 const FORMAT_NAMES: Record<Format, string> = {
   medline: 'PubMed MEDLINE (.nbib/.txt)',
   'pubmed-xml': 'PubMed XML',
+  ris: 'RIS (Zotero, EndNote, Mendeley, Ovid)',
   jsonl: 'JSON Lines (dataset shape or {"text"})',
   csv: 'CSV',
   tsv: 'TSV',
@@ -253,7 +254,7 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
           <input
             type="file"
             data-testid="import-file"
-            accept=".txt,.jsonl,.ndjson,.csv,.tsv,.tab,.nbib,.medline,.xml"
+            accept=".txt,.jsonl,.ndjson,.csv,.tsv,.tab,.nbib,.medline,.xml,.ris"
             disabled={busy}
             onChange={(event) => setFile(event.target.files?.[0] ?? null)}
           />

@@ -18,4 +18,9 @@ export const tabs: ShellTab[] = [
     title: 'Annotate',
     View: lazy(() => import('../annotate/AnnotateView').then((module) => ({ default: module.AnnotateView }))),
   },
+  {
+    id: 'review',
+    title: 'Compare reviewers',
+    View: lazy(() => import('../review/ReviewView').then((module) => ({ default: module.ReviewView }))),
+  },
 ];
