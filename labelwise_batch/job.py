@@ -30,6 +30,7 @@ from .readers import Deletion, Document, InputError, Problem, read_events
 USAGE_ERROR = 2
 INPUT_SUFFIXES = (".xml.gz", ".xml", ".jsonl.gz", ".jsonl", ".ndjson")
 METADATA_KEY = b"labelwise"
+BLOCK_BYTES = 128 * 1024
 
 
 def output_name(path: Path) -> str:
@@ -214,6 +215,7 @@ def run_pipeline(args, manifest: Manifest, inputs, outputs, pending: list[int], 
     import ray
 
     started_ray = not ray.is_initialized()
+    ray_started_at = time.perf_counter()
     if started_ray:
         # On a cluster the workers get this code shipped; the model folder and inputs must be at the same paths there.
         runtime_env = {"py_modules": [str(Path(__file__).parent), str(Path(train.__file__).parent)]}
@@ -223,9 +225,13 @@ def run_pipeline(args, manifest: Manifest, inputs, outputs, pending: list[int], 
             runtime_env=runtime_env if args.address else None,
         )
     try:
+        summary["ray_start_seconds"] = round(time.perf_counter() - ray_started_at, 3)
+        pipeline_started_at = time.perf_counter()
         cpus = int(ray.cluster_resources().get("CPU", 1))
         threads = args.threads or max(1, cpus // args.actors)
         items = [{"source": i, "path": str(inputs[i].resolve())} for i in pending]
+        # Small blocks, so one big input file is spread over every actor rather than sent to one.
+        ray.data.DataContext.get_current().target_max_block_size = BLOCK_BYTES
         dataset = (
             ray.data.from_items(items, override_num_blocks=len(items))
             # Parsing is light next to inference: the read tasks take no CPU slot from the actors.
@@ -244,6 +250,7 @@ def run_pipeline(args, manifest: Manifest, inputs, outputs, pending: list[int], 
             )
         )
         collect(dataset, manifest, inputs, outputs, summary)
+        summary["pipeline_seconds"] = round(time.perf_counter() - pipeline_started_at, 3)
     finally:
         if started_ray:
             ray.shutdown()
