@@ -24,9 +24,10 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 setup-python: .venv/.installed
-.venv/.installed: train/requirements.txt train/requirements-encoder.txt
+.venv/.installed: train/requirements.txt train/requirements-encoder.txt train/requirements-batch.txt
 	python3 -m venv .venv
 	$(PY) -m pip install -q -r train/requirements.txt
+	$(PY) -m pip install -q -r train/requirements-batch.txt
 	$(PY) -m pip install -q --no-deps --require-hashes -r train/requirements-encoder.txt
 	touch $@
 
@@ -34,8 +35,8 @@ setup-browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 lint: setup-node setup-python
-	.venv/bin/ruff check train bench tests/python
-	.venv/bin/ruff format --check train bench tests/python
+	.venv/bin/ruff check train bench tests/python labelwise_batch
+	.venv/bin/ruff format --check train bench tests/python labelwise_batch
 	npm run lint
 
 test-python: setup-python

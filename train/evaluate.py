@@ -6,16 +6,8 @@ import numpy as np
 import torch
 
 from .data import Record
+from .inference import combine_logits, probabilities, windows
 from .model import Classifier
-
-
-def windows(n_content: int, length: int, stride: int) -> list[tuple[int, int]]:
-    """[start, end) ranges of content tokens; each window adds [CLS] and [SEP] (so length - 2 content)."""
-    size = length - 2
-    if n_content <= size:
-        return [(0, n_content)]
-    starts = list(range(0, n_content - size, stride)) + [n_content - size]
-    return [(s, s + size) for s in dict.fromkeys(starts)]
 
 
 @torch.no_grad()
@@ -45,8 +37,8 @@ def predict(
         spans = windows(len(ids), length, stride)
         batch = torch.tensor([[cls] + ids[a:b] + [sep] for a, b in spans])
         logits, attention = model(batch, torch.ones_like(batch), label_embeddings)
-        doc_logits = logits.max(0).values if multi_label else logits.mean(0)
-        probs.append(torch.sigmoid(doc_logits) if multi_label else doc_logits.softmax(-1))
+        doc_probs = probabilities(combine_logits(logits.numpy(), multi_label), multi_label)
+        probs.append(doc_probs.astype(np.float32))
         token_attention = torch.zeros(n_labels, len(ids))
         if attention is not None:
             cover = torch.zeros(len(ids))
@@ -57,7 +49,7 @@ def predict(
             token_attention = token_attention / token_attention.sum(-1, keepdim=True).clamp(min=1e-12)
         attentions.append(token_attention.numpy())
         all_offsets.append(offsets)
-    return torch.stack(probs).numpy(), attentions, all_offsets
+    return np.stack(probs), attentions, all_offsets
 
 
 def f1_scores(gold: np.ndarray, pred: np.ndarray) -> dict[str, float]:

@@ -26,7 +26,8 @@ from onnxruntime.transformers.optimizer import optimize_model
 from transformers import AutoTokenizer, BertConfig, BertModel
 
 from .data import load_labels, load_records
-from .evaluate import decide, decision_margin, metrics, windows
+from .evaluate import decide, decision_margin, metrics
+from .inference import combine_logits, probabilities, windows
 from .model import Classifier, ModelConfig
 
 OPSET = 17
@@ -395,8 +396,7 @@ def onnx_predict(
     for text in texts:
         batch = window_rows(text, tokenizer, length, stride)
         logits = sess.run(["logits"], {"input_ids": batch, "attention_mask": np.ones_like(batch)})[0]
-        doc = logits.max(0) if multi_label else logits.mean(0)
-        out.append(1 / (1 + np.exp(-doc)) if multi_label else np.exp(doc - doc.max()) / np.exp(doc - doc.max()).sum())
+        out.append(probabilities(combine_logits(logits, multi_label), multi_label))
     return np.array(out)
 
 

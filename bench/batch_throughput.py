@@ -1,0 +1,314 @@
+"""The Ray batch job (labelwise_batch) beside the Node CLI and plain Python ONNX Runtime, in one run.
+
+    .venv/bin/python bench/batch_throughput.py [--documents 240] [--files 4]
+
+1. Parity: HoC dev through `labelwise classify` and through the Ray job (JSONL input): labels identical, largest
+   score difference.
+2. Throughput on baseline-shaped input: --files gzipped PubMed XML files made here from data/hoc and data/mtc5 texts
+   (the first --documents of them), each contender a fresh process over the same documents: the Node CLI and
+   bench/python_throughput.py (one window per run, 2 threads), plain ONNX Runtime with the job's length-sorted padded
+   batches and no Ray (train/inference.py, 2 threads: the job without Ray), the Ray job with 1 actor (2 threads) and
+   2 actors (1 thread each). CPU seconds are those of the whole process tree (Ray's raylet, GCS and workers too),
+   polled from /proc; memory per actor is the largest resident set of a Classify actor process.
+3. Scaling on paper for the PubMed baseline from the 2-actor figures.
+Writes bench/results/batch-throughput.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PYTHON = str(ROOT / ".venv/bin/python")
+MODEL = ROOT / "public/models/hoc-minilm-lame"
+TICKS = os.sysconf("SC_CLK_TCK")
+BASELINE = {"citations": 36_000_000, "files": 1_200}
+
+
+def descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo += children.get(current, [])
+    return found
+
+
+class TreeMonitor(threading.Thread):
+    """Polls a process tree: CPU seconds per process (last seen), largest RSS of Classify actor processes."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.cpu, self.actor_rss, self.stop = pid, {}, {}, threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.wait(0.25):
+            for pid in descendants(self.pid):
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+                except OSError:
+                    continue
+                key = (pid, fields[19])  # pid and start time: a reused pid is another process
+                self.cpu[key] = (int(fields[11]) + int(fields[12])) / TICKS
+                if b"Classify" in cmdline or b"MapWorker" in cmdline:
+                    rss = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+                    self.actor_rss[key] = max(self.actor_rss.get(key, 0), rss)
+
+    def cpu_seconds(self) -> float:
+        return sum(self.cpu.values())
+
+
+def measure(command: list[str], stdin: Path | None = None, stdout: Path | None = None) -> dict:
+    started = time.perf_counter()
+    with open(stdin or os.devnull, "rb") as source, open(stdout or os.devnull, "wb") as sink:
+        process = subprocess.Popen(command, stdin=source, stdout=sink, stderr=subprocess.PIPE, cwd=ROOT)
+        monitor = TreeMonitor(process.pid)
+        monitor.start()
+        _, stderr = process.communicate()
+    wall = time.perf_counter() - started
+    monitor.stop.set()
+    monitor.join()
+    if process.returncode not in (0,):
+        raise SystemExit(f"{' '.join(command)} exited {process.returncode}:\n{stderr.decode()[-3000:]}")
+    return {
+        "wall_seconds": round(wall, 3),
+        "cpu_seconds": round(monitor.cpu_seconds(), 2),
+        "actor_max_rss_mib": sorted(round(rss / 2**20, 1) for rss in monitor.actor_rss.values()),
+    }
+
+
+def documents(limit: int) -> list[dict]:
+    """Real abstracts, HoC first then the five-class set, as the reader will give them back (spaces normalised)."""
+    from labelwise_batch.readers import normalize_space
+
+    out = []
+    for name in ["data/hoc/train.jsonl", "data/mtc5/train.jsonl"]:
+        for line in open(ROOT / name, encoding="utf-8"):
+            record = json.loads(line)
+            out.append({"id": str(30_000_000 + len(out)), "text": normalize_space(record["text"])})
+            if len(out) == limit:
+                return out
+    return out
+
+
+def pubmed_files(docs: list[dict], count: int, folder: Path) -> list[Path]:
+    paths = []
+    for index in range(count):
+        path = folder / f"pubmed26n{index + 1:04d}.xml.gz"
+        with gzip.open(path, "wt", encoding="utf-8") as xml:
+            xml.write('<?xml version="1.0" encoding="utf-8"?>\n<PubmedArticleSet>\n')
+            for doc in docs[index::count]:
+                xml.write(
+                    f'<PubmedArticle><MedlineCitation Status="MEDLINE"><PMID Version="1">{doc["id"]}</PMID>'
+                    f"<Article><ArticleTitle>Citation {doc['id']}</ArticleTitle><Abstract><AbstractText>"
+                    f"{escape(doc['text'])}</AbstractText></Abstract></Article></MedlineCitation></PubmedArticle>\n"
+                )
+            xml.write("</PubmedArticleSet>\n")
+        paths.append(path)
+    return paths
+
+
+def plain(files: list[str], threads: int, batch: int) -> None:
+    """The job without Ray: read the same files, classify in length-sorted batches, print timings."""
+    from labelwise_batch.readers import Document, read_events
+    from train.inference import OnnxClassifier
+
+    started = time.perf_counter()
+    classifier = OnnxClassifier(MODEL, threads=threads)
+    loaded = time.perf_counter()
+    count = 0
+    for file in files:
+        texts = sorted((e.text for e in read_events(Path(file)) if isinstance(e, Document)), key=len)
+        for start in range(0, len(texts), batch):
+            classifier.score(texts[start : start + batch], max_rows=16)
+        count += len(texts)
+    print(
+        json.dumps(
+            {"documents": count, "load_seconds": loaded - started, "classify_seconds": time.perf_counter() - loaded}
+        )
+    )
+
+
+def ray_job(inputs: list[str], out: Path, actors: int) -> list[str]:
+    return [PYTHON, "-m", "labelwise_batch", "--model", str(MODEL), "--input", *inputs, "--output", str(out),
+            "--actors", str(actors), "--num-cpus", "2"]  # fmt: skip
+
+
+def parity(scratch: Path, limit: int | None) -> dict:
+    import pyarrow.parquet as pq
+
+    dev = scratch / "dev.jsonl"
+    dev.write_text("".join(open(ROOT / "data/hoc/dev.jsonl", encoding="utf-8").readlines()[:limit]))
+    cli_out = scratch / "cli-dev.jsonl"
+    measure(["node", "bin/labelwise.mjs", "classify", "--model", str(MODEL)], stdin=dev, stdout=cli_out)
+    measure(ray_job([str(dev)], scratch / "ray-dev", 2))
+    table = pq.read_table(scratch / "ray-dev/dev.parquet").to_pylist()
+    ray_rows = {row["id"]: row for row in table}
+    names = [label["name"] for label in json.loads((MODEL / "model.json").read_text())["labels"]]
+    same, worst, count = 0, 0.0, 0
+    for line in open(cli_out, encoding="utf-8"):
+        cli = json.loads(line)
+        row = ray_rows[str(cli["id"])]
+        same += cli["labels"] == row["labels"]
+        worst = max(worst, max(abs(cli["scores"][name] - row[name]) for name in names))
+        count += 1
+    return {
+        "data": "data/hoc/dev.jsonl" + (f" (first {limit})" if limit else ""),
+        "documents": count,
+        "ray_rows": len(ray_rows),
+        "same_labels": same,
+        "max_score_difference": worst,
+        "rechecked": sum(row["rechecked"] for row in table),
+    }
+
+
+def per_thousand(cpu: float, docs: int) -> float:
+    return round(1000 * cpu / docs, 2)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--documents", type=int, default=240)
+    parser.add_argument("--files", type=int, default=4)
+    parser.add_argument("--out", default=str(ROOT / "bench/results/batch-throughput.json"))
+    parser.add_argument("--parity-documents", type=int, help="first N of HoC dev (default: all)")
+    parser.add_argument("--plain", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.plain:
+        plain(args.plain, threads=2, batch=64)
+        return 0
+
+    scratch = Path(tempfile.mkdtemp(prefix="labelwise-batch-bench-"))
+    docs = documents(args.documents)
+    files = [str(path) for path in pubmed_files(docs, args.files, scratch)]
+    jsonl = scratch / "all.jsonl"
+    jsonl.write_text("".join(json.dumps(doc) + "\n" for doc in docs))
+    empty = scratch / "one.jsonl"  # one short document: process start, model load (and Ray's start)
+    empty.write_text(json.dumps({"id": "1", "text": "Tumour cells."}) + "\n")
+    n = len(docs)
+
+    result: dict = {"parity": parity(scratch, args.parity_documents)}
+    runs = {
+        "node_cli": measure(["node", "bin/labelwise.mjs", "classify", "--model", str(MODEL), "--threads", "2"],
+                            stdin=jsonl),
+        "python_ort": measure([PYTHON, "bench/python_throughput.py", "--backend", "ort", "--model", str(MODEL),
+                               "--data", str(jsonl), "--threads", "2"]),
+        "plain_ort_batched": measure([PYTHON, "bench/batch_throughput.py", "--plain", *files]),
+        "ray_1_actor": measure(ray_job(files, scratch / "ray1", 1)),
+        "ray_2_actors": measure(ray_job(files, scratch / "ray2", 2)),
+    }  # fmt: skip
+    startup = {
+        "node_cli": measure(["node", "bin/labelwise.mjs", "classify", "--model", str(MODEL)], stdin=empty),
+        "python_ort": measure([PYTHON, "bench/python_throughput.py", "--backend", "ort", "--model", str(MODEL),
+                               "--data", str(empty)]),
+        "ray_2_actors": measure(ray_job([str(empty)], scratch / "ray-empty", 2)),
+    }  # fmt: skip
+    throughput = {}
+    for name, run in runs.items():
+        entry = {
+            **run,
+            "abstracts_per_second": round(n / run["wall_seconds"], 2),
+            "cpu_seconds_per_1000": per_thousand(run["cpu_seconds"], n),
+        }
+        if name in startup:
+            steady = run["wall_seconds"] - startup[name]["wall_seconds"]
+            entry["startup_wall_seconds"] = startup[name]["wall_seconds"]
+            entry["abstracts_per_second_after_startup"] = round(n / steady, 2)
+        throughput[name] = entry
+    ray_startup = startup["ray_2_actors"]["wall_seconds"]
+    for name in ("ray_1_actor", "ray_2_actors"):
+        throughput[name]["startup_wall_seconds"] = ray_startup
+        throughput[name]["abstracts_per_second_after_startup"] = round(
+            n / (throughput[name]["wall_seconds"] - ray_startup), 2
+        )
+    plain_rate = throughput["plain_ort_batched"]["abstracts_per_second"]
+    ray1_steady = throughput["ray_1_actor"]["abstracts_per_second_after_startup"]
+    ray2 = throughput["ray_2_actors"]
+    cpu_per_doc = ray2["cpu_seconds"] / n
+    scaling = []
+    for nodes in (1, 10, 50, 100):
+        for cores in (2, 16, 64):
+            rate = ray2["abstracts_per_second_after_startup"] / 2 * cores * nodes
+            scaling.append({"nodes": nodes, "cores_per_node": cores,
+                            "wall_hours": round(BASELINE["citations"] / rate / 3600, 2)})  # fmt: skip
+    result |= {
+        "command": "python bench/batch_throughput.py " + " ".join(sys.argv[1:]),
+        "cpu": cpu_model(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "note": "the machine is shared with other engineers' work: load average at the start "
+        f"{result_load[0]}, at the end {os.getloadavg()[0]:.1f}; compare the ratios of one run, not absolute figures",
+        "input": {
+            "documents": n,
+            "files": args.files,
+            "source": "the first documents of data/hoc/train.jsonl then data/mtc5/train.jsonl, as gzipped PubMed XML"
+            " (one AbstractText each, synthetic PMIDs); the Node CLI and python_throughput read the same texts as"
+            " JSONL",
+        },
+        "throughput": throughput,
+        "ray_2_actors_vs_node_cli": round(
+            ray2["abstracts_per_second"] / throughput["node_cli"]["abstracts_per_second"], 3
+        ),
+        "ray_2_actors_vs_node_cli_after_startup": round(
+            ray2["abstracts_per_second_after_startup"] / throughput["node_cli"]["abstracts_per_second_after_startup"], 3
+        ),
+        "ray_overhead": {
+            "definition": "1 - (Ray job, 1 actor, 2 threads, after Ray's start) / (the same inference without Ray,"
+            " plain_ort_batched, 2 threads, end to end)",
+            "value": round(1 - ray1_steady / plain_rate, 3),
+            "ray_start_wall_seconds": ray_startup,
+        },
+        "memory_per_actor_mib": max(
+            ray2["actor_max_rss_mib"] + throughput["ray_1_actor"]["actor_max_rss_mib"], default=None
+        ),  # fmt: skip
+        "scaling_on_paper": {
+            "assumptions": [
+                f"the baseline: {BASELINE['citations']:,} citations in {BASELINE['files']:,} files, every citation"
+                " classified (those without an abstract are skipped in practice, so this is an upper bound)",
+                "PubMed abstracts as long on average as this benchmark's (HoC and five-class abstracts)",
+                "throughput per core as measured here with 2 actors of 1 thread (after Ray's start), linear in cores:"
+                " one actor per core, inputs and model on storage every node reads, the driver only gathers scores",
+                "Ray's start (measured above) and the last file's tail are paid once and left out",
+            ],
+            "cpu_seconds_per_citation": round(cpu_per_doc, 4),
+            "cpu_hours_whole_baseline": round(BASELINE["citations"] * cpu_per_doc / 3600, 1),
+            "wall_time": scaling,
+        },
+    }
+    Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+def cpu_model() -> str:
+    for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
+        if line.startswith("Model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor()
+
+
+result_load = os.getloadavg()
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Classify PubMed baseline and update files (or JSONL) on Ray Data: `python -m labelwise_batch --help`."""
