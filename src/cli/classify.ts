@@ -24,7 +24,8 @@ Reads one JSON object per line (at least "id" and "text") and writes, per line,
 UTF-16 code units (JavaScript string indices), weights summing to 1 per label.
 Texts longer than the model's window are split into overlapping windows; nothing is truncated.
 A multi-label document whose int8 scores come within model.json's "borderline" margin of a threshold is
-scored again by the graph it names (fp16 weights), and that graph's scores are written.
+scored again by the graph it names (fp16 weights), and that graph's scores are written; where that graph
+cannot be read the int8 scores are written with "recheck": "unavailable" and a warning on stderr.
 Errors go to stderr with the input line number; the other lines are still classified.
 Exit status: 0 all lines classified, 1 some line failed, 2 usage or model folder error.
 
@@ -82,9 +83,16 @@ export async function run(args: string[]): Promise<number> {
         if ('error' in input) throw new Error(input.error);
         const id = recordId(input.record);
         const result = await classifier.classify(recordText(input.record), { attention: options.attention });
-        const output = options.attention
-          ? { id, labels: result.labels, scores: result.scores, attention: result.attention }
-          : { id, labels: result.labels, scores: result.scores };
+        const output = {
+          id,
+          labels: result.labels,
+          scores: result.scores,
+          ...(options.attention ? { attention: result.attention } : {}),
+          ...(result.recheck === 'unavailable' ? { recheck: result.recheck } : {}),
+        };
+        if (result.recheck === 'unavailable') {
+          process.stderr.write(`labelwise classify: line ${input.line}: not rechecked (${result.recheckError})\n`);
+        }
         await writeLine(process.stdout, JSON.stringify(output));
       } catch (error) {
         failed++;

@@ -223,7 +223,8 @@ function toResult(classification: Classification, current: Active, totalMs: numb
     attention,
     tokens: classification.tokens,
     windows: classification.windows,
-    rechecked: classification.rechecked,
+    recheck: classification.recheck,
+    ...(classification.recheckError === undefined ? {} : { recheckError: classification.recheckError }),
     backend: { ...current.backend },
     timing: { totalMs, inferenceMs },
   };
