@@ -36,6 +36,8 @@ export interface IncomingDoc {
   importedAt?: number;
   predictedAt?: number;
   reviewedAt?: number;
+  /** When the work was last changed (an earlier export's updated_at); default: the import time. */
+  updatedAt?: number;
 }
 
 export interface ImportOutcome {
@@ -465,7 +467,7 @@ function toStored(incoming: IncomingDoc, order: number, now: number): AnnotatedD
     importedAt: incoming.importedAt ?? now,
     predictedAt: incoming.predictedAt,
     reviewedAt: incoming.reviewedAt ?? (REVIEWED_STATUSES.has(status) ? now : undefined),
-    updatedAt: now,
+    updatedAt: incoming.updatedAt ?? now,
   };
 }
 

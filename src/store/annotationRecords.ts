@@ -69,5 +69,6 @@ export function fromImportedRecord(record: LabelwiseDocument): IncomingDoc {
     importedAt: time(annotation?.createdAt),
     predictedAt: time(document.predicted_at),
     reviewedAt: time(document.reviewed_at),
+    updatedAt: time(annotation?.updatedAt),
   };
 }
