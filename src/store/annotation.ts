@@ -544,7 +544,8 @@ function applyPrediction(doc: AnnotatedDoc, scores: Record<string, number>, pred
     predicted,
     model: { id: model.id, version: model.version },
     predictedAt: Date.now(),
-    status: untouched ? 'predicted' : doc.status,
+    // Scored is no longer new, gold labels or not; only an untouched decision takes the prediction.
+    status: doc.status === 'new' ? 'predicted' : doc.status,
     decision: untouched ? predicted : doc.decision,
   };
 }
