@@ -15,6 +15,8 @@ export interface LoadOptions {
   threads?: number;
   /** Sizes of the folder's files from models/index.json: which graphs exist, and checks for truncated downloads. */
   files?: Record<string, number>;
+  /** The model's version from models/index.json: cached files are kept per version. */
+  version?: string;
   /** Why WASM runs instead of WebGPU, when the page restarted the worker on WASM after a device loss. */
   fallbackReason?: string;
 }

@@ -97,7 +97,13 @@ function errorMessage(error: unknown): string {
 async function readFolderFile(current: Folder, file: string, onFile: ((progress: FileProgress) => void) | undefined): Promise<Uint8Array> {
   const known = current.read.get(file);
   if (known) return known;
-  const bytes = await fetchModelFile(current.baseUrl, file, current.sizes?.[file], (progress) => onFile?.(progress));
+  const bytes = await fetchModelFile(
+    current.baseUrl,
+    file,
+    current.sizes?.[file],
+    (progress) => onFile?.(progress),
+    current.options.version,
+  );
   // Graphs are not kept: ONNX Runtime holds its own copy, and a backend switch reads the other graph anyway.
   if (!file.endsWith('.onnx')) current.read.set(file, bytes);
   return bytes;
@@ -175,7 +181,7 @@ async function openSession(
   } catch (error) {
     if (backend === 'wasm') {
       // A graph the CPU provider can't load is a broken file; drop it from the cache so a reload fetches it again.
-      await forgetModelFile(current.baseUrl, graph);
+      await forgetModelFile(current.baseUrl, graph, current.options.version);
       throw new ModelFileError(graph, `is not a usable ONNX graph (${errorMessage(error)})`);
     }
     throw error;
