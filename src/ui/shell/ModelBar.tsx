@@ -34,9 +34,9 @@ function OfflineLine({ id }: { id: string }) {
   if (!offline) return null;
   const ready = offline.missing.length === 0;
   return (
-    <p className="model-status" data-testid="model-offline" data-available={ready}>
+    <span data-testid="model-offline" data-available={ready}>
       {ready
-        ? 'Available offline (every graph is stored on this device)'
+        ? 'Available offline: every file of this model is stored on this device'
         : `Not fully available offline: ${offline.missing.join(', ')} not stored yet`}{' '}
       {!ready && (
         <button type="button" disabled={offline.saving} onClick={() => void makeAvailableOffline(id)} data-testid="make-offline">
@@ -44,7 +44,7 @@ function OfflineLine({ id }: { id: string }) {
         </button>
       )}
       {offline.error && <span className="model-error"> Could not store it: {offline.error}</span>}
-    </p>
+    </span>
   );
 }
 
@@ -93,7 +93,8 @@ export function ModelBar() {
           {load.info.cachedBytes > 0 && `${formatBytes(load.info.cachedBytes)} from cache `}· graph {load.info.backend.graph}
         </p>
       )}
-      {load.status === 'ready' && <OfflineLine id={selectedId ?? load.info.id} />}
+      {/* Always there (empty until known), so the views below do not move when it fills in. */}
+      <p className="model-status model-line">{load.status === 'ready' && <OfflineLine id={selectedId ?? load.info.id} />}</p>
       {load.status === 'ready' &&
         backendNotes(load.info.backend).map((note) => (
           <p key={note} className="model-warning" data-testid="backend-note">
