@@ -4,17 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { expect, type Page, test } from '@playwright/test';
-import { classifyText, exampleText, modelId, openApp } from './classify-helpers';
-
-function devText(id: string): string {
-  const record = readFileSync('data/hoc/dev.jsonl', 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as { id: string; text: string })
-    .find((candidate) => candidate.id === id);
-  if (!record) throw new Error(`${id} is not in data/hoc/dev.jsonl`);
-  return record.text;
-}
+import { classifyText, devText, exampleText, modelId, openApp } from './classify-helpers';
 
 /** First visit: the model loaded and the service worker installed and controlling the page. */
 async function visitOnce(page: Page): Promise<void> {
