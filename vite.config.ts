@@ -1,6 +1,7 @@
-import { copyFileSync, createReadStream, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
 import { writeModelIndex } from './scripts/models-index';
 
 /** WASM threads need a cross-origin isolated page; both servers send these. */
@@ -37,6 +38,7 @@ function modelsIndex(): Plugin {
  * the WebGPU one (the worker loads each on first use).
  */
 const ortDist = resolve('node_modules/onnxruntime-web/dist');
+const ortVersion = (JSON.parse(readFileSync(join(ortDist, '../package.json'), 'utf8')) as { version: string }).version;
 const ortRuntimeFiles = [
   'ort-wasm-simd-threaded.mjs',
   'ort-wasm-simd-threaded.wasm',
@@ -71,9 +73,30 @@ function ortRuntime(): Plugin {
   };
 }
 
+/**
+ * The service worker (src/sw/sw.ts). injectManifest rather than generateSW: the worker must add COOP/COEP to every
+ * response it serves (a Workbox plugin on the precache), which generateSW's config cannot express. Off in dev.
+ * The ORT files are listed by hand: ortRuntime() copies them after the glob runs. The JSEP (WebGPU) runtime is cached
+ * on first use instead (28 MB for WebGPU pages only).
+ */
+const serviceWorker = VitePWA({
+  strategies: 'injectManifest',
+  srcDir: 'src/sw',
+  filename: 'sw.ts',
+  injectRegister: false,
+  manifest: false,
+  injectManifest: {
+    globPatterns: ['**/*.{js,css,html,svg,png,ico}', 'models/index.json'],
+    additionalManifestEntries: ortRuntimeFiles
+      .filter((name) => !name.includes('.jsep.'))
+      .map((name) => ({ url: `ort/${name}`, revision: ortVersion })),
+    maximumFileSizeToCacheInBytes: 32 * 1024 * 1024,
+  },
+});
+
 export default defineConfig({
   esbuild: { jsx: 'automatic' },
-  plugins: [modelsIndex(), ortRuntime()],
+  plugins: [modelsIndex(), ortRuntime(), serviceWorker],
   resolve: {
     // Makes `onnxruntime-web` resolve to its build that loads the wasm runtime from ort.env.wasm.wasmPaths
     // (our /ort/) instead of bundling a second copy of the 28 MB runtime into assets/.

@@ -71,7 +71,11 @@ async function classifyAll(classifier: Classifier) {
   const out: { labels: string; scores: number[]; rechecked: boolean }[] = [];
   for (const { text } of records) {
     const result = await classifier.classify(text, { attention: false });
-    out.push({ labels: result.labels.join('\n'), scores: names.map((name) => result.scores[name] as number), rechecked: result.rechecked });
+    out.push({
+      labels: result.labels.join('\n'),
+      scores: names.map((name) => result.scores[name] as number),
+      rechecked: result.recheck === 'done',
+    });
   }
   await classifier.dispose();
   return out;

@@ -17,6 +17,17 @@ export function readModelJson(): ModelJson {
   return JSON.parse(readFileSync(`${modelDir}/model.json`, 'utf8')) as ModelJson;
 }
 
+/** The text of a HoC dev abstract by id. */
+export function devText(id: string): string {
+  const record = readFileSync('data/hoc/dev.jsonl', 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as { id: string; text: string })
+    .find((candidate) => candidate.id === id);
+  if (!record) throw new Error(`${id} is not in data/hoc/dev.jsonl`);
+  return record.text;
+}
+
 /** Opens the app on the model under test and waits until the model is loaded. */
 export async function openApp(page: Page, params: Record<string, string> = {}): Promise<void> {
   const query = new URLSearchParams({ model: modelId, ...params });

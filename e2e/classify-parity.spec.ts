@@ -2,21 +2,11 @@
  * The page classifies a HoC dev abstract exactly like the CLI (same core, onnxruntime-node): labels, scores and
  * every heatmap word weight within 1e-3: on WebGPU (software adapter), and on WASM with the fp16, fp32 and int8 graphs.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { expect, type Page, type TestInfo, test } from '@playwright/test';
-import { classifyText, exampleText, heatmapWeights, modelDir, openApp, readModelJson, runCli } from './classify-helpers';
+import { classifyText, devText, exampleText, heatmapWeights, modelDir, openApp, readModelJson, runCli } from './classify-helpers';
 
 const tolerance = 1e-3;
-
-function devText(id: string): string {
-  const record = readFileSync('data/hoc/dev.jsonl', 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as { id: string; text: string })
-    .find((candidate) => candidate.id === id);
-  if (!record) throw new Error(`${id} is not in data/hoc/dev.jsonl`);
-  return record.text;
-}
 
 interface ParityCase {
   backend: 'wasm' | 'webgpu';

@@ -13,7 +13,7 @@ interface Run {
 }
 
 /** Runs the real `labelwise` bin as a child process. */
-function labelwise(args: string[], stdin = ''): Promise<Run> {
+function labelwise(args: string[], stdin: string | Buffer = ''): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/labelwise.mjs'), ...args], { cwd: REPO_ROOT });
     let stdout = '';
@@ -45,6 +45,38 @@ beforeAll(async () => {
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 
 describe('labelwise classify', () => {
+  it('skips texts over --max-chars and far-too-long lines by line number, warns on bad UTF-8 and empty text, shows progress', async () => {
+    const lines = await devLines();
+    const first = JSON.parse(lines[0] as string) as { id: string; text: string };
+    const longText = lines
+      .slice(0, 30)
+      .map((line) => (JSON.parse(line) as { text: string }).text)
+      .join('\n\n');
+    const input = Buffer.concat([
+      Buffer.from(`${JSON.stringify({ id: 'over', text: 'a '.repeat(100_001) })}\n`),
+      Buffer.from(`${JSON.stringify({ id: 'huge', text: 'b'.repeat(1_400_000) })}\n`),
+      Buffer.from(`${JSON.stringify({ id: 'empty', text: '' })}\n`),
+      Buffer.from('{"id": "latin1", "text": "caf'),
+      Buffer.from([0xe9]),
+      Buffer.from(` cells proliferate"}\n`),
+      Buffer.from(`${JSON.stringify({ id: 'long', text: longText })}\n`),
+      Buffer.from(`${JSON.stringify(first)}\n`),
+    ]);
+    const run = await labelwise(['classify', '--model', folder, '--max-chars', '200000'], input);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('line 1: text of 200,002 characters is longer than --max-chars 200000; skipped');
+    expect(run.stderr).toContain('line 2: line longer than 1,265,536 bytes; skipped');
+    expect(run.stderr).toContain('line 3: empty text');
+    expect(run.stderr).toContain('line 4: not valid UTF-8');
+    expect(run.stderr).toMatch(/line 5: (\d+)\/\1 windows/);
+    expect(run.stderr).toContain('2 line(s) failed');
+    const outputs = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(outputs.map((output) => output.id)).toEqual(['empty', 'latin1', 'long', first.id]);
+  });
+
   it('classifies good lines, reports bad ones by line number and exits 1', async () => {
     const [first, second] = await devLines();
     const long = JSON.stringify({ id: 7, text: Array.from({ length: 900 }, (_, i) => `cells${i % 7} proliferate;`).join(' ') });

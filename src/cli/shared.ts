@@ -2,7 +2,6 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import {
@@ -71,28 +70,76 @@ export async function openClassifier(folder: string, precision: Precision, threa
 export interface InputRecord {
   line: number;
   record: Record<string, unknown>;
+  /** Set when the line was not valid UTF-8: its bad bytes were read as U+FFFD. */
+  invalidUtf8?: true;
 }
 
 export type InputLine = InputRecord | { line: number; error: string };
 
+export interface JsonLinesOptions {
+  /** A longer line is reported and skipped as it streams past, without being held in memory or parsed. */
+  maxLineBytes?: number;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const lenientUtf8 = new TextDecoder('utf-8');
+
 /** JSON Lines, numbered from 1; blank lines are skipped, a bad line yields an error and reading goes on. */
-export async function* readJsonLines(input: Readable): AsyncGenerator<InputLine> {
-  let line = 0;
-  for await (const text of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
-    line++;
-    if (text.trim() === '') continue;
+export async function* readJsonLines(input: Readable, options: JsonLinesOptions = {}): AsyncGenerator<InputLine> {
+  const maxLineBytes = options.maxLineBytes ?? Number.POSITIVE_INFINITY;
+  let line = 1;
+  let parts: Buffer[] = [];
+  let bytes = 0;
+  let tooLong = false;
+
+  function finishLine(): InputLine | undefined {
+    const number = line++;
+    const joined = Buffer.concat(parts);
+    const wasTooLong = tooLong;
+    [parts, bytes, tooLong] = [[], 0, false];
+    if (wasTooLong) return { line: number, error: `line longer than ${maxLineBytes.toLocaleString('en')} bytes; skipped` };
+    const raw = joined.at(-1) === 13 ? joined.subarray(0, -1) : joined;
+    let text: string;
+    let invalidUtf8 = false;
+    try {
+      text = strictUtf8.decode(raw);
+    } catch {
+      text = lenientUtf8.decode(raw);
+      invalidUtf8 = true;
+    }
+    if (text.trim() === '') return undefined;
     let record: unknown;
     try {
       record = JSON.parse(text);
     } catch (error) {
-      yield { line, error: `invalid JSON (${error instanceof Error ? error.message : String(error)})` };
-      continue;
+      return { line: number, error: `invalid JSON (${error instanceof Error ? error.message : String(error)})` };
     }
-    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-      yield { line, error: 'expected a JSON object' };
-      continue;
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) return { line: number, error: 'expected a JSON object' };
+    return { line: number, record: record as Record<string, unknown>, ...(invalidUtf8 ? { invalidUtf8: true as const } : {}) };
+  }
+
+  function take(chunk: Buffer): void {
+    if (tooLong) return;
+    bytes += chunk.byteLength;
+    if (bytes > maxLineBytes) {
+      tooLong = true;
+      parts = [];
+    } else parts.push(chunk);
+  }
+
+  for await (const chunk of input as AsyncIterable<Buffer>) {
+    let start = 0;
+    for (let end = chunk.indexOf(10, start); end !== -1; end = chunk.indexOf(10, start)) {
+      take(chunk.subarray(start, end));
+      const done = finishLine();
+      if (done) yield done;
+      start = end + 1;
     }
-    yield { line, record: record as Record<string, unknown> };
+    if (start < chunk.byteLength) take(chunk.subarray(start));
+  }
+  if (bytes > 0 || tooLong) {
+    const done = finishLine();
+    if (done) yield done;
   }
 }
 

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openClassifier } from '../cli/shared';
 import { folderReader, REPO_ROOT, testModelFolder } from '../cli/testing';
 import { type Classifier, createClassifier } from './classifier';
 import { type LoadedModel, loadModelFolder } from './model-folder';
@@ -200,7 +203,7 @@ describe('borderline documents on the shipped HoC model', () => {
       const progress: string[] = [];
       const result = await cascade.classify(text, { onProgress: ({ done, total }) => progress.push(`${done}/${total}`) });
       const expected = await reference.classify(text);
-      expect(result.rechecked).toBe(true);
+      expect(result.recheck).toBe('done');
       expect(result.labels).toEqual(expected.labels);
       for (const label of int8.manifest.labels) {
         expect(result.scores[label.name]).toBeCloseTo(expected.scores[label.name] as number, 6);
@@ -209,24 +212,35 @@ describe('borderline documents on the shipped HoC model', () => {
       expect(progress.at(-1)).toBe(`${2 * result.windows}/${2 * result.windows}`);
     }
     const far = await cascade.classify(clear[0] as string);
-    expect(far.rechecked).toBe(false);
+    expect(far.recheck).toBe('not-needed');
     expect(far.scores).toEqual((await plain.classify(clear[0] as string)).scores);
     expect(opened).toBe(1);
     await cascade.dispose();
   });
 
-  it('rejects a borderline document whose second graph cannot be opened, and tries again on the next', async () => {
+  it('returns the int8 result marked unavailable when the fp16 graph cannot be read, and rechecks once it can', async () => {
     const { near } = await splitByMargin(int8.manifest.borderline?.margin as number, 1);
-    let attempts = 0;
-    const cascade = createClassifier(int8, await ortSessionFactory(ort, { intraOpNumThreads: 1 })(int8.graph), {
-      openBorderline: async () => {
-        attempts += 1;
-        throw new Error('model.fp16.onnx: cannot be read');
-      },
-    });
-    await expect(cascade.classify(near[0] as string)).rejects.toThrow('model.fp16.onnx: cannot be read');
-    await expect(cascade.classify(near[0] as string)).rejects.toThrow('model.fp16.onnx');
-    expect(attempts).toBe(2);
-    await cascade.dispose();
+    const text = near[0] as string;
+    // A real model folder whose fp16 graph is missing (as offline, before it was ever fetched).
+    const partial = await mkdtemp(path.join(tmpdir(), 'labelwise-no-fp16-'));
+    for (const file of ['model.json', 'tokenizer.json', 'tokenizer_config.json', 'model.int8.onnx']) {
+      await symlink(path.join(folder, file), path.join(partial, file));
+    }
+    const cascade = await openClassifier(partial, 'int8', 1);
+    try {
+      const missing = await cascade.classify(text);
+      expect(missing.recheck).toBe('unavailable');
+      expect(missing.recheckError).toContain('model.fp16.onnx');
+      expect(missing.scores).toEqual((await plain.classify(text)).scores);
+
+      await symlink(path.join(folder, 'model.fp16.onnx'), path.join(partial, 'model.fp16.onnx'));
+      const found = await cascade.classify(text);
+      expect(found.recheck).toBe('done');
+      expect(found.recheckError).toBeUndefined();
+      expect(found.scores).toEqual((await reference.classify(text)).scores);
+    } finally {
+      await cascade.dispose();
+      await rm(partial, { recursive: true });
+    }
   });
 });

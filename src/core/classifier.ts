@@ -31,10 +31,16 @@ export interface Classification {
   /** Content tokens (without [CLS]/[SEP]) and windows run. */
   tokens: number;
   windows: number;
-  /** True when the first graph put a probability within model.json's borderline margin of its threshold and the
-   * borderline graph scored the text again: scores, labels and attention are that graph's. */
-  rechecked: boolean;
+  /** 'done' when the first graph put a probability within model.json's borderline margin of its threshold and the
+   * borderline graph scored the text again (scores, labels and attention are that graph's); 'unavailable' when such a
+   * text could not be rechecked because the borderline graph could not be opened (the first graph's result, see
+   * `recheckError`; the next document tries to open it again); 'not-needed' otherwise. */
+  recheck: Recheck;
+  /** Why the borderline graph could not be opened, when `recheck` is 'unavailable'. */
+  recheckError?: string;
 }
+
+export type Recheck = 'done' | 'not-needed' | 'unavailable';
 
 export interface Classifier {
   readonly manifest: ModelManifest;
@@ -129,14 +135,26 @@ export function createClassifier(
     const onWindow = () => onProgress?.({ done: ++done, total });
 
     let scored = await score(session, encoding.ids, windows, wantAttention, signal, onWindow);
-    const rechecked = borderline !== undefined && nearThreshold(scored.probs, borderline.margin);
-    if (rechecked && openBorderline) {
-      total += windows.length;
+    let recheck: Recheck = 'not-needed';
+    let recheckError: string | undefined;
+    if (borderline !== undefined && openBorderline && nearThreshold(scored.probs, borderline.margin)) {
       borderlineSession ??= openBorderline().catch((error: unknown) => {
-        borderlineSession = undefined; // the next document tries again
+        borderlineSession = undefined; // the next document tries again: the graph may be readable by then
         throw error;
       });
-      scored = await score(await borderlineSession, encoding.ids, windows, wantAttention, signal, onWindow);
+      let second: LabelAttentionSession | undefined;
+      try {
+        second = await borderlineSession;
+      } catch (error) {
+        // A missing recheck graph (offline, say) never fails the classification: the first graph's result stands.
+        recheck = 'unavailable';
+        recheckError = error instanceof Error ? error.message : String(error);
+      }
+      if (second) {
+        total += windows.length;
+        scored = await score(second, encoding.ids, windows, wantAttention, signal, onWindow);
+        recheck = 'done';
+      }
     }
 
     const { probs, attentionSums, cover } = scored;
@@ -156,7 +174,8 @@ export function createClassifier(
       attention,
       tokens: tokenCount,
       windows: windows.length,
-      rechecked,
+      recheck,
+      ...(recheckError === undefined ? {} : { recheckError }),
     };
   }
 

@@ -27,12 +27,13 @@
  * Borderline documents: where model.json names `borderline` (HoC: fp16, margin 0.02), pass
  * `createClassifier(model, session, { openBorderline: () => open the graph files[borderline.precision] })`;
  * a multi-label document scored within the margin of a threshold is then scored again by that graph
- * (`result.rechecked`), which is opened on the first such document.
+ * (`result.recheck`: 'done'), which is opened on the first such document; when it cannot be opened the first
+ * graph's result is returned marked 'unavailable', and the next such document tries to open it again.
  * To switch backend (e.g. WebGPU failed), create a new session from `model.graph` and call
  * `createClassifier(model, newSession)` again; the tokenizer is reused.
  */
 
-export type { Classification, Classifier, ClassifierOptions, ClassifyOptions, Progress, WordWeight } from './classifier';
+export type { Classification, Classifier, ClassifierOptions, ClassifyOptions, Progress, Recheck, WordWeight } from './classifier';
 export { createClassifier } from './classifier';
 export type { BorderlineSpec, LabelSpec, ModelManifest, Precision, Task, WindowSpec } from './manifest';
 export { ModelFolderError, parseManifest } from './manifest';

@@ -6,6 +6,7 @@
  */
 import type { LabelwiseDocument } from './document';
 import { DECISION_PREFIX, isDecisionField, type RisField, risFieldsOf } from './formats/ris';
+import { encodeLabelList, guardFormula, LABELWISE_CSV_COLUMNS, SCORE_COLUMN_PREFIX } from './formats/csv';
 
 export type AnnotationStatus = 'new' | 'predicted' | 'accepted' | 'corrected' | 'skipped';
 export const ANNOTATION_STATUSES: readonly AnnotationStatus[] = ['new', 'predicted', 'accepted', 'corrected', 'skipped'];
@@ -114,28 +115,15 @@ export interface CsvExportOptions {
 }
 
 /**
- * CSV (RFC 4180) for spreadsheets: labels joined by ";", one `score:<label>` column per label.
- * Text cells that a spreadsheet would run as a formula (=, +, -, @) get a leading apostrophe.
+ * CSV (RFC 4180) for spreadsheets: labels joined by ";" (";", "|" and "\\" inside a label escaped by "\\"), one
+ * `score:<label>` column per label. Text cells that a spreadsheet would run as a formula (=, +, -, @) or that start
+ * with an apostrophe get a leading apostrophe. Importing the file restores what was exported (formats/csv.ts).
  */
 export function* exportCsv(items: readonly AnnotatedDocument[], options: CsvExportOptions = {}): Generator<string> {
   const delimiter = options.delimiter ?? ',';
   const labelNames = options.labelNames ?? [...new Set(items.flatMap((item) => Object.keys(item.scores ?? {})))];
-  const header = [
-    'id',
-    'pmid',
-    'title',
-    'text',
-    'labels',
-    'status',
-    'annotator',
-    'note',
-    'model_id',
-    'model_version',
-    'created_at',
-    'updated_at',
-  ];
   const row = (cells: string[]) => `${cells.map((cell) => quoteCsv(cell, delimiter)).join(delimiter)}\r\n`;
-  yield row([...header, ...labelNames.map((name) => `score:${name}`)]);
+  yield row([...LABELWISE_CSV_COLUMNS, ...labelNames.map((name) => `${SCORE_COLUMN_PREFIX}${name}`)]);
   for (const item of items) {
     const { document } = item;
     const text = [
@@ -143,11 +131,11 @@ export function* exportCsv(items: readonly AnnotatedDocument[], options: CsvExpo
       document.pmid ?? '',
       document.title ?? '',
       document.text,
-      item.labels.join(';'),
+      encodeLabelList(item.labels),
       item.status,
       item.annotator ?? '',
       item.note ?? '',
-    ].map(defuseFormula);
+    ].map(guardFormula);
     const audit = [item.model?.id ?? '', item.model?.version ?? '', item.createdAt ?? '', item.updatedAt ?? ''];
     const scores = labelNames.map((name) => {
       const score = item.scores?.[name];
@@ -155,10 +143,6 @@ export function* exportCsv(items: readonly AnnotatedDocument[], options: CsvExpo
     });
     yield row([...text, ...audit, ...scores]);
   }
-}
-
-function defuseFormula(cell: string): string {
-  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
 }
 
 function quoteCsv(cell: string, delimiter: string): string {

@@ -40,6 +40,8 @@ export interface IncomingDoc {
   reviewedAt?: number;
   extra?: Record<string, unknown>;
   review?: ReviewRecord;
+  /** When the work was last changed (an earlier export's updated_at); default: the import time. */
+  updatedAt?: number;
 }
 
 export interface ImportOutcome {
@@ -88,6 +90,10 @@ export interface AnnotationState {
   canUndo: boolean;
   canRedo: boolean;
   prediction: PredictionProgress;
+  /** Writes queued or running: the page shows "saving…" and warns before unload while there are any. */
+  pendingSaves: number;
+  /** Notes whose save failed (another tab took over, disk full), by document key: kept, shown, and retried. */
+  unsavedNotes: ReadonlyMap<string, string>;
 }
 
 const LOCK_NAME = 'labelwise-annotate';
@@ -129,6 +135,8 @@ export const useAnnotation = create<AnnotationState>(() => ({
   canUndo: false,
   canRedo: false,
   prediction: { running: false, done: 0, total: 0, error: null },
+  pendingSaves: 0,
+  unsavedNotes: new Map(),
 }));
 
 const get = useAnnotation.getState;
@@ -144,9 +152,30 @@ let activePredictor: BatchPredictor | null = null;
 let predictionCancelled = false;
 
 function enqueue<T>(action: () => Promise<T>): Promise<T> {
-  const next = chain.then(action);
+  set({ pendingSaves: get().pendingSaves + 1 });
+  const next = chain.then(action).finally(() => set({ pendingSaves: get().pendingSaves - 1 }));
   chain = next.catch(() => {});
   return next;
+}
+
+/** How often notes whose save failed are tried again. */
+const NOTE_RETRY_MS = 2_000;
+
+function keepUnsavedNote(key: string, note: string | undefined): void {
+  const unsavedNotes = new Map(get().unsavedNotes);
+  if (note === undefined) unsavedNotes.delete(key);
+  else unsavedNotes.set(key, note);
+  set({ unsavedNotes });
+}
+
+/** Saves kept notes again where this tab may write; a read-only tab hands them to the active one (again, in case
+ * it was still taking over when they were first sent) until its saved copy shows them. */
+function retryUnsavedNotes(): void {
+  const { role, unsavedNotes } = get();
+  for (const [key, note] of unsavedNotes) {
+    if (role === 'active' || role === 'unsupported') void setNote(key, note).catch(() => {});
+    else session?.post({ type: 'note', key, note });
+  }
 }
 
 function requireDb(): AnnotationDb {
@@ -218,12 +247,18 @@ function nextToReview(order: string[], docs: ReadonlyMap<string, AnnotatedDoc>, 
 }
 
 async function onMessage(message: SessionMessage): Promise<void> {
+  if (message.type === 'note') {
+    if (get().role === 'active') await setNote(message.key, message.note);
+    return;
+  }
   if (!db || get().role === 'active') return;
   if (message.type === 'changed') {
     const fresh = await db.docs.bulkGet(message.keys);
     const docs = new Map(get().docs);
     for (const doc of fresh) if (doc) docs.set(doc.key, doc);
     set({ docs });
+    // A note this tab handed over is saved once the active tab's copy has it.
+    for (const doc of fresh) if (doc && get().unsavedNotes.get(doc.key) === doc.note) keepUnsavedNote(doc.key, undefined);
     refreshOrder();
   } else {
     await reloadAll();
@@ -267,10 +302,16 @@ export async function initAnnotation(databaseName = 'labelwise-annotate'): Promi
     onRole: (role) => {
       if (role === 'read-only') cancelPrediction();
       set({ role });
+      if (role === 'active') retryUnsavedNotes();
     },
-    onMessage: (message) => void onMessage(message),
+    onMessage: (message) => void onMessage(message).catch(() => {}),
   });
   session.start();
+  setInterval(retryUnsavedNotes, NOTE_RETRY_MS);
+  // Closing the page while a save is queued or a note is unsaved would lose it: the browser asks first.
+  window.addEventListener('beforeunload', (event) => {
+    if (get().pendingSaves > 0 || get().unsavedNotes.size > 0) event.preventDefault();
+  });
 }
 
 function requireSession(): TabSession {
@@ -353,11 +394,23 @@ function review(kind: 'accept' | 'skip'): Promise<void> {
 export const accept = () => review('accept');
 export const skip = () => review('skip');
 
+/**
+ * Saves a note. One that cannot be saved is kept in `unsavedNotes` and retried; when another tab took over, that
+ * tab is handed the note to save, so a note typed just before a take-over is not lost.
+ */
 export function setNote(key: string, note: string): Promise<void> {
   return enqueue(async () => {
     const doc = get().docs.get(key);
-    if (!doc || doc.note === note) return;
-    await persistDocs([{ ...doc, note, updatedAt: Date.now() }]);
+    if (!doc) return;
+    if (doc.note === note) return keepUnsavedNote(key, undefined);
+    try {
+      await persistDocs([{ ...doc, note, updatedAt: Date.now() }]);
+      keepUnsavedNote(key, undefined);
+    } catch (error) {
+      keepUnsavedNote(key, note);
+      if (error instanceof NotOwnerError) session?.post({ type: 'note', key, note });
+      throw error;
+    }
   });
 }
 
@@ -469,9 +522,9 @@ function toStored(incoming: IncomingDoc, order: number, now: number): AnnotatedD
     importedAt: incoming.importedAt ?? now,
     predictedAt: incoming.predictedAt,
     reviewedAt: incoming.reviewedAt ?? (REVIEWED_STATUSES.has(status) ? now : undefined),
-    updatedAt: now,
     ...(incoming.extra ? { extra: incoming.extra } : {}),
     ...(incoming.review ? { review: incoming.review } : {}),
+    updatedAt: incoming.updatedAt ?? now,
   };
 }
 
@@ -548,7 +601,8 @@ function applyPrediction(doc: AnnotatedDoc, scores: Record<string, number>, pred
     predicted,
     model: { id: model.id, version: model.version },
     predictedAt: Date.now(),
-    status: untouched ? 'predicted' : doc.status,
+    // Scored is no longer new, gold labels or not; only an untouched decision takes the prediction.
+    status: doc.status === 'new' ? 'predicted' : doc.status,
     decision: untouched ? predicted : doc.decision,
   };
 }

@@ -67,6 +67,7 @@ describe('export and re-import', () => {
       importedAt: reviewed.importedAt,
       predictedAt: reviewed.predictedAt,
       reviewedAt: reviewed.reviewedAt,
+      updatedAt: reviewed.updatedAt,
     });
   });
 

@@ -77,5 +77,6 @@ export function fromImportedRecord(record: LabelwiseDocument): IncomingDoc {
     reviewedAt: time(document.reviewed_at),
     ...(Object.keys(extra).length > 0 ? { extra } : {}),
     ...(annotation?.review ? { review: annotation.review } : {}),
+    updatedAt: time(annotation?.updatedAt),
   };
 }

@@ -6,7 +6,12 @@
 
 export type TabRole = 'starting' | 'active' | 'read-only' | 'unsupported';
 
-export type SessionMessage = { type: 'changed'; keys: string[] } | { type: 'reload' } | { type: 'owner'; tabId: string };
+export type SessionMessage =
+  | { type: 'changed'; keys: string[] }
+  | { type: 'reload' }
+  | { type: 'owner'; tabId: string }
+  /** A note a tab could not save because another took over: the active tab saves it. */
+  | { type: 'note'; key: string; note: string };
 
 export interface TabSessionEvents {
   /** Called once this tab holds the lock (before the role turns active, so the caller can claim the data). */
@@ -86,6 +91,10 @@ export class TabSession {
         if (granted) {
           this.release = null;
           this.events.onRole('read-only');
+          // Queue again, so this tab becomes active once the tab that took over closes.
+          const waiting = new AbortController();
+          this.waiting = waiting;
+          this.hold({ signal: waiting.signal }, () => {});
         }
       });
   }

@@ -2,6 +2,7 @@
 import { create } from 'zustand';
 import type { BackendInfo, LoadOptions, LoadProgress, ModelInfo } from '../worker/api';
 import { callback, inferenceWorker } from '../worker/bridge';
+import { cachedModelFiles, saveModelForOffline } from '../worker/model-files';
 
 /** One entry of public/models/index.json (written by scripts/models-index.ts). */
 export interface ModelEntry {
@@ -18,8 +19,21 @@ export type ModelLoad =
   | { status: 'ready'; info: ModelInfo }
   | { status: 'error'; modelId: string; error: string };
 
+/** Which files of a model are stored for use without a network; `saving` while they are being fetched. */
+export interface OfflineState {
+  cached: string[];
+  missing: string[];
+  saving: boolean;
+  error?: string;
+}
+
 interface ModelState {
   models: ModelEntry[] | null;
+  /** Per model id, once checked. */
+  offline: Record<string, OfflineState>;
+  checkOffline(id: string): Promise<void>;
+  /** Downloads every file of the model (both graphs) so it works offline, before it is needed. */
+  makeAvailableOffline(id: string): Promise<void>;
   indexError: string | null;
   selectedId: string | null;
   load: ModelLoad;
@@ -54,8 +68,43 @@ function errorMessage(error: unknown): string {
 /** Counts loads so a superseded load (another model picked meanwhile) can't overwrite the current one. */
 let loadCounter = 0;
 
+const folderUrl = (id: string) => new URL(`${modelsUrl}${id}/`, location.href).href;
+
 export const useModelStore = create<ModelState>()((set, get) => ({
   models: null,
+  offline: {},
+
+  async checkOffline(id: string) {
+    const entry = get().models?.find((model) => model.id === id);
+    if (!entry) return;
+    const cached = await cachedModelFiles(folderUrl(id), entry.version, entry.files);
+    const all = Object.keys(entry.files).filter((file) => file.endsWith('.onnx') || file.endsWith('.json'));
+    const previous = get().offline[id];
+    set({
+      offline: {
+        ...get().offline,
+        [id]: { ...previous, saving: previous?.saving ?? false, cached, missing: all.filter((f) => !cached.includes(f)) },
+      },
+    });
+  },
+
+  async makeAvailableOffline(id: string) {
+    const entry = get().models?.find((model) => model.id === id);
+    if (!entry) return;
+    const mark = (state: Partial<OfflineState>) => {
+      const current = get().offline[id] ?? { cached: [], missing: [], saving: false };
+      set({ offline: { ...get().offline, [id]: { ...current, ...state } } });
+    };
+    mark({ saving: true, error: undefined });
+    try {
+      await saveModelForOffline(folderUrl(id), entry.version, entry.files, () => {});
+      mark({ saving: false });
+    } catch (error) {
+      mark({ saving: false, error: errorMessage(error) });
+    }
+    await get().checkOffline(id);
+  },
+
   indexError: null,
   selectedId: null,
   load: { status: 'idle' },
@@ -84,11 +133,12 @@ export const useModelStore = create<ModelState>()((set, get) => ({
     };
     try {
       const info = await inferenceWorker().loadModel(
-        new URL(`${modelsUrl}${id}/`, location.href).href,
-        { ...loadOptionsFromUrl(), files: entry?.files },
+        folderUrl(id),
+        { ...loadOptionsFromUrl(), files: entry?.files, version: entry?.version },
         callback(onProgress),
       );
       if (token === loadCounter) set({ load: { status: 'ready', info } });
+      await get().checkOffline(id);
     } catch (error) {
       if (token === loadCounter) set({ load: { status: 'error', modelId: id, error: errorMessage(error) } });
     }

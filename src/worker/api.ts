@@ -1,4 +1,5 @@
 /** The typed surface of the inference worker, shared by the worker and its callers (through the comlink bridge). */
+import type { Recheck } from '../core';
 import type { FileProgress } from './model-files';
 
 export type { FileProgress } from './model-files';
@@ -14,6 +15,8 @@ export interface LoadOptions {
   threads?: number;
   /** Sizes of the folder's files from models/index.json: which graphs exist, and checks for truncated downloads. */
   files?: Record<string, number>;
+  /** The model's version from models/index.json: cached files are kept per version. */
+  version?: string;
   /** Why WASM runs instead of WebGPU, when the page restarted the worker on WASM after a device loss. */
   fallbackReason?: string;
 }
@@ -78,9 +81,11 @@ export interface ClassifyResult {
   attention: number[][];
   tokens: number;
   windows: number;
-  /** A probability came within model.json's borderline margin of its threshold, so the borderline graph (fp16
-   * weights) scored the text again; everything above is that graph's. */
-  rechecked: boolean;
+  /** 'done': a probability came within model.json's borderline margin of its threshold, so the borderline graph (fp16
+   * weights) scored the text again and everything above is that graph's. 'unavailable': it needed that recheck but
+   * the graph could not be read (offline, say), so this is the int8 graph's result; `recheckError` says why. */
+  recheck: Recheck;
+  recheckError?: string;
   backend: BackendInfo;
   timing: { totalMs: number; inferenceMs: number };
 }

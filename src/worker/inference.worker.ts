@@ -98,7 +98,13 @@ function errorMessage(error: unknown): string {
 async function readFolderFile(current: Folder, file: string, onFile: ((progress: FileProgress) => void) | undefined): Promise<Uint8Array> {
   const known = current.read.get(file);
   if (known) return known;
-  const bytes = await fetchModelFile(current.baseUrl, file, current.sizes?.[file], (progress) => onFile?.(progress));
+  const bytes = await fetchModelFile(
+    current.baseUrl,
+    file,
+    current.sizes?.[file],
+    (progress) => onFile?.(progress),
+    current.options.version,
+  );
   // Graphs are not kept: ONNX Runtime holds its own copy, and a backend switch reads the other graph anyway.
   if (!file.endsWith('.onnx')) current.read.set(file, bytes);
   return bytes;
@@ -176,7 +182,7 @@ async function openSession(
   } catch (error) {
     if (backend === 'wasm') {
       // A graph the CPU provider can't load is a broken file; drop it from the cache so a reload fetches it again.
-      await forgetModelFile(current.baseUrl, graph);
+      await forgetModelFile(current.baseUrl, graph, current.options.version);
       throw new ModelFileError(graph, `is not a usable ONNX graph (${errorMessage(error)})`);
     }
     throw error;
@@ -224,7 +230,8 @@ function toResult(classification: Classification, current: Active, totalMs: numb
     attention,
     tokens: classification.tokens,
     windows: classification.windows,
-    rechecked: classification.rechecked,
+    recheck: classification.recheck,
+    ...(classification.recheckError === undefined ? {} : { recheckError: classification.recheckError }),
     backend: { ...current.backend },
     timing: { totalMs, inferenceMs },
   };

@@ -1,6 +1,8 @@
 /**
  * Downloads the files of a model folder with byte progress and keeps them in the Cache Storage API,
- * so a second visit reads them from the cache instead of the network.
+ * so a second visit reads them from the cache instead of the network, and works offline (the service worker does
+ * not precache model graphs). Entries are keyed by model version: a new version never mixes with the old one's
+ * files, whose entries go once the new file is stored.
  */
 
 const cacheName = 'labelwise-models-v1';
@@ -35,6 +37,21 @@ async function openCache(): Promise<Cache | undefined> {
   }
 }
 
+function fileUrl(baseUrl: string, file: string): string {
+  return new URL(file, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`).href;
+}
+
+function cacheKey(url: string, version: string | undefined): string {
+  return version ? `${url}?v=${encodeURIComponent(version)}` : url;
+}
+
+/** Drops the entries of `url` stored for other model versions (or before entries had one). */
+async function dropOtherVersions(cache: Cache, url: string, key: string): Promise<void> {
+  for (const request of await cache.keys()) {
+    if ((request.url === url || request.url.startsWith(`${url}?v=`)) && request.url !== key) await cache.delete(request);
+  }
+}
+
 async function readWithProgress(response: Response, onBytes: (loaded: number) => void): Promise<Uint8Array> {
   if (!response.body) return new Uint8Array(await response.arrayBuffer());
   const reader = response.body.getReader();
@@ -65,17 +82,19 @@ export async function fetchModelFile(
   file: string,
   expectedBytes: number | undefined,
   onProgress: (progress: FileProgress) => void,
+  version?: string,
 ): Promise<Uint8Array> {
-  const url = new URL(file, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`).href;
+  const url = fileUrl(baseUrl, file);
+  const key = cacheKey(url, version);
   const cache = await openCache();
-  const cached = await cache?.match(url);
+  const cached = await cache?.match(key);
   if (cached) {
     const bytes = new Uint8Array(await cached.arrayBuffer());
     if (expectedBytes === undefined || bytes.byteLength === expectedBytes) {
       onProgress({ file, loaded: bytes.byteLength, total: bytes.byteLength, fromCache: true, done: true });
       return bytes;
     }
-    await cache?.delete(url);
+    await cache?.delete(key);
   }
 
   let response: Response;
@@ -93,12 +112,41 @@ export async function fetchModelFile(
   }
   onProgress({ file, loaded: bytes.byteLength, total: bytes.byteLength, fromCache: false, done: true });
   // The cache gets the file only once it is complete; validation of the content happens in the caller.
-  await cache?.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { 'Content-Length': String(bytes.byteLength) } }));
+  if (cache) {
+    await cache.put(key, new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { 'Content-Length': String(bytes.byteLength) } }));
+    await dropOtherVersions(cache, url, key);
+  }
   return bytes;
 }
 
 /** Drops a file from the cache, used when its content turned out to be unusable. */
-export async function forgetModelFile(baseUrl: string, file: string): Promise<void> {
-  const url = new URL(file, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`).href;
-  await (await openCache())?.delete(url);
+export async function forgetModelFile(baseUrl: string, file: string, version?: string): Promise<void> {
+  await (await openCache())?.delete(cacheKey(fileUrl(baseUrl, file), version));
+}
+
+/** The files of a model folder the app needs (graphs, model.json, tokenizer), by name, with their sizes. */
+function neededFiles(files: Record<string, number>): string[] {
+  return Object.keys(files).filter((file) => file.endsWith('.onnx') || file.endsWith('.json'));
+}
+
+/** Which of the folder's needed files have a complete copy of this version in the cache. */
+export async function cachedModelFiles(baseUrl: string, version: string, files: Record<string, number>): Promise<string[]> {
+  const cache = await openCache();
+  if (!cache) return [];
+  const found: string[] = [];
+  for (const file of neededFiles(files)) {
+    const cached = await cache.match(cacheKey(fileUrl(baseUrl, file), version));
+    if (cached && Number(cached.headers.get('Content-Length')) === files[file]) found.push(file);
+  }
+  return found;
+}
+
+/** Downloads every needed file of the folder (both graphs included) into the cache, ahead of going offline. */
+export async function saveModelForOffline(
+  baseUrl: string,
+  version: string,
+  files: Record<string, number>,
+  onProgress: (progress: FileProgress) => void,
+): Promise<void> {
+  for (const file of neededFiles(files)) await fetchModelFile(baseUrl, file, files[file], onProgress, version);
 }

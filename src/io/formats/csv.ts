@@ -134,6 +134,62 @@ function countLineBreaks(text: string): number {
 }
 
 const DEFAULT_LABEL_SEPARATOR = /[;|]/;
+
+/** The columns Labelwise's CSV export writes, in order, before one `score:<label>` column per label. A file whose
+ * header starts with them is read back as Labelwise wrote it (formula guard undone, label lists unescaped, audit
+ * columns restored); any other CSV keeps its cells exactly. */
+export const LABELWISE_CSV_COLUMNS = [
+  'id',
+  'pmid',
+  'title',
+  'text',
+  'labels',
+  'status',
+  'annotator',
+  'note',
+  'model_id',
+  'model_version',
+  'created_at',
+  'updated_at',
+] as const;
+export const SCORE_COLUMN_PREFIX = 'score:';
+
+/** Cells a spreadsheet would run as a formula get a leading apostrophe; a leading apostrophe is guarded too, so
+ * reading back removes exactly one. */
+export function guardFormula(cell: string): string {
+  return /^[=+\-@\t\r']/.test(cell) ? `'${cell}` : cell;
+}
+
+function unguardFormula(cell: string): string {
+  return cell.startsWith("'") ? cell.slice(1) : cell;
+}
+
+/** Labels joined by ";"; a backslash, ";" or "|" inside a label is escaped by a backslash. */
+export function encodeLabelList(labels: readonly string[]): string {
+  return labels.map((label) => label.replace(/[\\;|]/g, '\\$&')).join(';');
+}
+
+function decodeLabelList(cell: string): string[] {
+  const labels: string[] = [];
+  let label = '';
+  for (let i = 0; i < cell.length; i++) {
+    const char = cell[i] as string;
+    if (char === '\\' && i + 1 < cell.length) label += cell[++i];
+    else if (char === ';') {
+      labels.push(label);
+      label = '';
+    } else label += char;
+  }
+  if (cell !== '') labels.push(label);
+  return labels;
+}
+
+function isLabelwiseHeader(header: string[]): boolean {
+  return (
+    LABELWISE_CSV_COLUMNS.every((name, index) => header[index] === name) &&
+    header.slice(LABELWISE_CSV_COLUMNS.length).every((name) => name.startsWith(SCORE_COLUMN_PREFIX))
+  );
+}
 const DELIMITER_CANDIDATES = [',', '\t', ';', '|'];
 
 /** The candidate that occurs most often outside quotes in the header line (comma on a tie or none). */
@@ -195,6 +251,7 @@ export function createCsvParser(options: CsvOptions, idPrefix: string): RecordPa
   let indexes: Record<'id' | 'pmid' | 'title' | 'text' | 'labels', number> | undefined;
   let separator: string | RegExp = DEFAULT_LABEL_SEPARATOR;
   let recordIndex = 0;
+  let labelwise = false;
 
   const columnIndex = (name: string | undefined, role: string): number => {
     if (name === undefined) return -1;
@@ -212,6 +269,11 @@ export function createCsvParser(options: CsvOptions, idPrefix: string): RecordPa
       if (mapping.text === undefined) {
         throw new ImportFileError(`no column looks like the text; choose one (columns: ${fields.join(', ')})`);
       }
+      // Read as Labelwise wrote it unless the user mapped its columns otherwise.
+      labelwise =
+        isLabelwiseHeader(fields) &&
+        (['id', 'pmid', 'title', 'text', 'labels'] as const).every((key) => mapping[key] === key) &&
+        (mapping.labelSeparator ?? ';') === ';';
       separator = mapping.labelSeparator ?? DEFAULT_LABEL_SEPARATOR;
       indexes = {
         text: columnIndex(mapping.text, 'text'),
@@ -229,27 +291,56 @@ export function createCsvParser(options: CsvOptions, idPrefix: string): RecordPa
       return out.push({ kind: 'error', message: `row has ${fields.length} fields, the header has ${header.length}`, position });
     }
     const at = indexes as NonNullable<typeof indexes>;
-    const cell = (index: number) => (index === -1 ? '' : (fields[index] as string).trim());
-    const text = cell(at.text);
+    // Text and title are kept as they are (spaces included); identifiers are trimmed.
+    const exact = (index: number) => (index === -1 ? '' : labelwise ? unguardFormula(fields[index] as string) : (fields[index] as string));
+    const cell = (index: number) => exact(index).trim();
+    const text = exact(at.text);
     const fieldError = (column: number, message: string) =>
       out.push({ kind: 'error', message, position: { ...position, field: (header as string[])[column] } });
-    if (text === '') return fieldError(at.text, 'text is empty');
+    if (text.trim() === '') return fieldError(at.text, 'text is empty');
     const pmid = cell(at.pmid);
     if (pmid !== '' && !PMID_PATTERN.test(pmid)) return fieldError(at.pmid, `"${pmid}" is not a PubMed id`);
-    const title = cell(at.title);
+    const title = exact(at.title);
     const document: LabelwiseDocument = {
       id: cell(at.id) || pmid || `${idPrefix}-${recordIndex}`,
       ...(pmid === '' ? {} : { pmid }),
       ...(title === '' ? {} : { title }),
       text: text.replace(/\r\n?/g, '\n'),
     };
-    if (at.labels !== -1) {
+    if (labelwise) {
+      const audit = labelwiseAudit(fields);
+      if (typeof audit === 'string') return out.push({ kind: 'error', message: audit, position });
+      Object.assign(document, audit, { labels: decodeLabelList(exact(at.labels)) });
+    } else if (at.labels !== -1) {
       document.labels = cell(at.labels)
         .split(separator)
         .map((label) => label.trim())
         .filter(Boolean);
     }
     out.push({ kind: 'document', document, position });
+  };
+
+  /** The audit columns of a Labelwise-written row as the JSONL export's fields, or what is wrong with them. */
+  const labelwiseAudit = (fields: string[]): Record<string, unknown> | string => {
+    const named = (name: (typeof LABELWISE_CSV_COLUMNS)[number]) => fields[LABELWISE_CSV_COLUMNS.indexOf(name)] as string;
+    const audit: Record<string, unknown> = {};
+    for (const name of ['status', 'annotator', 'note'] as const) {
+      const value = unguardFormula(named(name));
+      if (value !== '') audit[name] = value;
+    }
+    if (named('model_id') !== '') audit.model = { id: named('model_id'), version: named('model_version') };
+    for (const name of ['created_at', 'updated_at'] as const) if (named(name) !== '') audit[name] = named(name);
+    const scores: Record<string, number> = {};
+    for (let index = LABELWISE_CSV_COLUMNS.length; index < fields.length; index++) {
+      const value = (fields[index] as string).trim();
+      if (value === '') continue;
+      const column = (header as string[])[index] as string;
+      const score = Number(value);
+      if (!Number.isFinite(score)) return `column "${column}": "${value}" is not a number`;
+      scores[column.slice(SCORE_COLUMN_PREFIX.length)] = score;
+    }
+    if (Object.keys(scores).length > 0) audit.scores = scores;
+    return audit;
   };
 
   const feed = (text: string, out: ParsedRecord[]) => {

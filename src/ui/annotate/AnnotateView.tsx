@@ -129,6 +129,21 @@ const BatchProgress = memo(function BatchProgress() {
 /** How long the keys must rest before the bulk-accept count is redone. */
 const COUNT_AFTER_MS = 150;
 
+/** "saving…" while writes are queued, "all saved" once they landed, and notes that could not be saved (kept, retried). */
+const SaveState = memo(function SaveState() {
+  const pendingSaves = useAnnotation((state) => state.pendingSaves);
+  const unsavedNotes = useAnnotation((state) => state.unsavedNotes);
+  const state = unsavedNotes.size > 0 ? 'unsaved' : pendingSaves > 0 ? 'saving' : 'saved';
+  return (
+    <span className={state === 'unsaved' ? 'aw-error' : 'aw-muted'} data-testid="save-state" data-state={state} role="status">
+      {state === 'saving' && 'saving…'}
+      {state === 'saved' && 'all saved'}
+      {state === 'unsaved' &&
+        `${unsavedNotes.size} ${unsavedNotes.size === 1 ? 'note' : 'notes'} not saved yet (kept here, retried; handed to the tab that took over)`}
+    </span>
+  );
+});
+
 const BulkAccept = memo(function BulkAccept({ readOnly, onError }: { readOnly: boolean; onError: (message: string) => void }) {
   const [threshold, setThreshold] = useState(0.9);
   const order = useAnnotation((state) => state.order);
@@ -313,6 +328,7 @@ export function AnnotateView() {
       {/* Below the toolbar: banners arrive after the view (storage refused, waiting for the tab lock) and must not move its buttons. */}
       <Banners onExport={openExport} />
       <BatchProgress />
+      <SaveState />
       <BulkAccept readOnly={readOnly} onError={setActionError} />
       {actionError && (
         <div className="aw-banner aw-banner-error" role="alert">

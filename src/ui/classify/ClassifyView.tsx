@@ -127,7 +127,8 @@ function Results({
       data-total-ms={result.timing.totalMs}
       data-inference-ms={result.timing.inferenceMs}
       data-windows={result.windows}
-      data-rechecked={result.rechecked}
+      data-rechecked={result.recheck === 'done'}
+      data-recheck={result.recheck}
       data-run={runId}
     >
       <div className="run-summary">
@@ -141,9 +142,15 @@ function Results({
             {note}
           </span>
         ))}
-        {result.rechecked && (
+        {result.recheck === 'done' && (
           <span className="run-note" data-testid="rechecked">
             a score lay near its threshold: rescored with fp16 weights
+          </span>
+        )}
+        {result.recheck === 'unavailable' && (
+          <span className="run-note" data-testid="not-rechecked" title={result.recheckError}>
+            a score lies near its threshold but the fp16 recheck graph could not be read: int8 result, not rechecked (classify again to
+            retry)
           </span>
         )}
       </div>

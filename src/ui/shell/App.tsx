@@ -1,4 +1,4 @@
-import { Suspense, useEffect, useState } from 'react';
+import { Component, type ReactNode, Suspense, useEffect, useState } from 'react';
 import { useModelStore } from '../../store/model';
 import { BackendBadge } from './BackendBadge';
 import { ModelBar } from './ModelBar';
@@ -7,6 +7,36 @@ import { tabs } from './tabs';
 function initialTab(): string {
   const wanted = new URLSearchParams(location.search).get('tab');
   return tabs.find((tab) => tab.id === wanted)?.id ?? tabs[0]?.id ?? '';
+}
+
+/** A view whose chunk could not be loaded (offline before the service worker had it) says so instead of vanishing. */
+class ViewLoadBoundary extends Component<{ children: ReactNode; onRetry: () => void }, { error: string | null }> {
+  override state = { error: null as string | null };
+
+  static getDerivedStateFromError(error: unknown) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+
+  override render() {
+    if (this.state.error === null) return this.props.children;
+    return (
+      <div className="shell-note" role="alert" data-testid="view-load-error">
+        <p>
+          This view could not be loaded{navigator.onLine ? '' : ' (you are offline)'}: {this.state.error}. Your work is safe; reload the
+          page once the network is back.
+        </p>
+        <button
+          type="button"
+          onClick={() => {
+            this.setState({ error: null });
+            this.props.onRetry();
+          }}
+        >
+          Try again
+        </button>
+      </div>
+    );
+  }
 }
 
 export function App() {
@@ -39,7 +69,9 @@ export function App() {
       </header>
       <ModelBar />
       <main className="shell-main">
-        <Suspense fallback={<p className="shell-note">Loading view…</p>}>{active && <active.View />}</Suspense>
+        <ViewLoadBoundary key={tabId} onRetry={() => location.reload()}>
+          <Suspense fallback={<p className="shell-note">Loading view…</p>}>{active && <active.View />}</Suspense>
+        </ViewLoadBoundary>
       </main>
     </div>
   );

@@ -27,6 +27,27 @@ function LoadBar({ progress }: { progress: LoadProgress | null }) {
   );
 }
 
+/** Says whether the selected model works without a network, and offers to fetch what it lacks (both graphs). */
+function OfflineLine({ id }: { id: string }) {
+  const offline = useModelStore((state) => state.offline[id]);
+  const makeAvailableOffline = useModelStore((state) => state.makeAvailableOffline);
+  if (!offline) return null;
+  const ready = offline.missing.length === 0;
+  return (
+    <span data-testid="model-offline" data-available={ready}>
+      {ready
+        ? 'Available offline: every file of this model is stored on this device'
+        : `Not fully available offline: ${offline.missing.join(', ')} not stored yet`}{' '}
+      {!ready && (
+        <button type="button" disabled={offline.saving} onClick={() => void makeAvailableOffline(id)} data-testid="make-offline">
+          {offline.saving ? 'Downloading…' : 'Make available offline'}
+        </button>
+      )}
+      {offline.error && <span className="model-error"> Could not store it: {offline.error}</span>}
+    </span>
+  );
+}
+
 /** Model picker, load progress and load errors; the model is shared by every tab. */
 export function ModelBar() {
   const { models, indexError, selectedId, load, selectModel } = useModelStore();
@@ -72,6 +93,8 @@ export function ModelBar() {
           {load.info.cachedBytes > 0 && `${formatBytes(load.info.cachedBytes)} from cache `}· graph {load.info.backend.graph}
         </p>
       )}
+      {/* Always there (empty until known), so the views below do not move when it fills in. */}
+      <p className="model-status model-line">{load.status === 'ready' && <OfflineLine id={selectedId ?? load.info.id} />}</p>
       {load.status === 'ready' &&
         backendNotes(load.info.backend).map((note) => (
           <p key={note} className="model-warning" data-testid="backend-note">

@@ -1,0 +1,53 @@
+/**
+ * Two tabs on one annotation session (issue #16): a note typed just before the other tab takes over is not lost,
+ * the tab left read-only becomes active again once the other closes, and the page shows when work is saved.
+ */
+import { expect, type Page, test } from '@playwright/test';
+
+const VIEW_URL = '/?tab=annotate&backend=wasm';
+
+async function openView(page: Page): Promise<void> {
+  await page.goto(VIEW_URL);
+  await expect(page.getByTestId('annotate-view')).toBeVisible();
+}
+
+test('a note typed just before a take-over reaches the new tab; closing it makes the old tab active again', async ({ context }) => {
+  const first = await context.newPage();
+  await openView(first);
+  await expect(async () => {
+    await first.getByTestId('open-import').click();
+    await expect(first.getByLabel('Pasted text')).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
+  await first.getByLabel('Pasted text').check();
+  await first.getByLabel('Text to import').fill('First abstract about tumour growth.\n\nSecond abstract about apoptosis.');
+  await first.getByTestId('import-start').click();
+  await expect(first.getByTestId('import-imported')).toHaveText('2');
+  await first.getByRole('button', { name: 'Done', exact: true }).click();
+  await expect(first.getByTestId('save-state')).toHaveAttribute('data-state', 'saved');
+
+  const second = await context.newPage();
+  await openView(second);
+  await expect(second.getByTestId('read-only-banner')).toBeVisible();
+
+  // The note is still waiting for its save (the panel saves after a pause) when the other tab takes over.
+  await first.locator('.aw-row').first().click();
+  const note = 'typed a moment before the take-over';
+  await first.getByLabel('Note').fill(note);
+  await second.getByTestId('take-over').click();
+  await expect(first.getByTestId('read-only-banner')).toBeVisible();
+
+  // The tab that took over gets the note and saves it; the first tab then shows everything saved.
+  await second.locator('.aw-row').first().click();
+  await expect(second.getByLabel('Note')).toHaveValue(note);
+  await expect(first.getByTestId('save-state')).toHaveAttribute('data-state', 'saved');
+
+  // The active tab closes: the read-only one asks for the lock again and becomes the one that saves.
+  await second.close();
+  await expect(first.getByTestId('annotate-view')).toHaveAttribute('data-role', 'active');
+  await expect(first.getByTestId('read-only-banner')).toHaveCount(0);
+  await first.getByTestId('batch-progress').click();
+  await first.keyboard.press('Enter');
+  await expect(first.getByTestId('batch-progress')).toContainText('1 of 2 reviewed');
+  await expect(first.getByTestId('save-state')).toHaveAttribute('data-state', 'saved');
+  await expect(first.getByTestId('save-state')).toHaveText('all saved');
+});
