@@ -65,3 +65,11 @@ export function exampleText(id: string): string {
   if (!found) throw new Error(`example ${id} missing`);
   return found.text;
 }
+
+/**
+ * The first words of a text (about a hundred tokens, one window), for runs on the software WebGPU adapter
+ * (SwiftShader), where one full abstract can take minutes on a busy CPU; full abstracts are checked on WASM.
+ */
+export function shortText(text: string, words = 60): string {
+  return text.split(/\s+/).slice(0, words).join(' ');
+}
