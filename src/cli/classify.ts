@@ -1,16 +1,16 @@
 /** `labelwise classify`: JSON Lines in (at least id and text), one prediction line out per input line. */
 
 import {
+  MODEL_OPTIONS_USAGE,
   message,
-  openClassifier,
+  modelOptions,
+  modelSettings,
+  openClassifierFor,
+  parseCommand,
   parseOptions,
-  parsePrecision,
-  parseThreads,
   readJsonLines,
   recordText,
-  requireOption,
   USAGE_ERROR,
-  UsageError,
   writeLine,
 } from './shared';
 
@@ -29,11 +29,8 @@ Errors go to stderr with the input line number; the other lines are still classi
 Exit status: 0 all lines classified, 1 some line failed, 2 usage or model folder error.
 
 Options:
-  --model DIR        model folder (model.json, tokenizer.json, ONNX graph)
   --attention        add word-level attention per label
-  --precision P      graph to run: int8 (default, fastest), fp16 (fp16 weights, fp32 arithmetic) or fp32
-  --threads N        ONNX Runtime intra-op threads (default: all cores)
-`;
+${MODEL_OPTIONS_USAGE}`;
 
 function recordId(record: Record<string, unknown>): string | number {
   const id = record.id;
@@ -42,38 +39,13 @@ function recordId(record: Record<string, unknown>): string | number {
 }
 
 export async function run(args: string[]): Promise<number> {
-  let options: { model: string; attention: boolean; precision: ReturnType<typeof parsePrecision>; threads: number };
-  try {
-    const values = parseOptions(args, {
-      model: { type: 'string' },
-      attention: { type: 'boolean' },
-      precision: { type: 'string' },
-      threads: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    });
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
-    options = {
-      model: requireOption(values.model, 'model'),
-      attention: values.attention ?? false,
-      precision: parsePrecision(values.precision),
-      threads: parseThreads(values.threads),
-    };
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`labelwise classify: ${error.message}\n\n${HELP}`);
-    return USAGE_ERROR;
-  }
-
-  let classifier: Awaited<ReturnType<typeof openClassifier>>;
-  try {
-    classifier = await openClassifier(options.model, options.precision, options.threads);
-  } catch (error) {
-    process.stderr.write(`labelwise classify: model folder ${options.model}: ${message(error)}\n`);
-    return USAGE_ERROR;
-  }
+  const options = parseCommand('classify', HELP, () => {
+    const values = parseOptions(args, { ...modelOptions, attention: { type: 'boolean' } });
+    return values.help ? undefined : { ...modelSettings(values), attention: values.attention ?? false };
+  });
+  if (typeof options === 'number') return options;
+  const classifier = await openClassifierFor('classify', options);
+  if (!classifier) return USAGE_ERROR;
 
   let failed = 0;
   try {
