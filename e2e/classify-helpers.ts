@@ -48,11 +48,11 @@ export interface CliLine {
   attention: Record<string, [number, number, number][]>;
 }
 
-/** `labelwise classify --attention` on one text with the given graph, as the reference for the page. */
-export function runCli(text: string, precision: string): CliLine {
+/** `labelwise classify --attention` on one text with the given graph (of `folder`), as the reference for the page. */
+export function runCli(text: string, precision: string, folder = modelDir): CliLine {
   const cli = spawnSync(
     'node',
-    ['bin/labelwise.mjs', 'classify', '--model', modelDir, '--attention', '--precision', precision, '--threads', '1'],
+    ['bin/labelwise.mjs', 'classify', '--model', folder, '--attention', '--precision', precision, '--threads', '1'],
     { input: `${JSON.stringify({ id: 'e2e', text })}\n`, encoding: 'utf8', timeout: 120_000 },
   );
   expect(cli.status, cli.stderr).toBe(0);
