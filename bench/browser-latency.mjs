@@ -9,6 +9,8 @@
  *   (tokenize + windows + post-processing) and the page round trip (click to rendered result);
  * - model load time cold (empty cache) and warm (files from Cache Storage);
  * - peak memory: main-thread JS heap (CDP Performance.getMetrics) and resident memory of all Chromium processes.
+ * Then the peer: transformers.js (AutoModel on the same graph, its own onnxruntime-web build, same threads) against
+ * the app on every document, alternating which goes first, in one browser (bench/peer/, served by this script only).
  * Then notes the WebGPU (SwiftShader software adapter) figure on a few documents, and checks the int8 graph
  * on WebGPU against WASM. Writes bench/results/browser-latency.json.
  */
@@ -16,10 +18,12 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
+import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
+import { tsImport } from 'tsx/esm/api';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
-import { summary } from './stats.mjs';
+import { median, quantile, summary } from './stats.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -27,6 +31,9 @@ const { values: args } = parseArgs({
     data: { type: 'string', default: 'data/hoc/dev.jsonl' },
     threads: { type: 'string', default: '2' },
     'webgpu-docs': { type: 'string', default: '10' },
+    'peer-precision': { type: 'string', default: 'int8' },
+    /** Only the first N documents (a quick check); every document by default. */
+    limit: { type: 'string' },
     out: { type: 'string', default: 'bench/results/browser-latency.json' },
   },
 });
@@ -34,7 +41,8 @@ const { values: args } = parseArgs({
 const docs = readFileSync(args.data, 'utf8')
   .split('\n')
   .filter((line) => line.trim())
-  .map((line) => JSON.parse(line));
+  .map((line) => JSON.parse(line))
+  .slice(0, args.limit === undefined ? undefined : Number(args.limit));
 
 function freePort() {
   return new Promise((resolve) => {
@@ -213,11 +221,173 @@ async function webGpuRun(origin, wasmScores) {
   return result;
 }
 
+const peerPackage = 'node_modules/@huggingface/transformers';
+const contentTypes = {
+  '.html': 'text/html',
+  '.mjs': 'text/javascript',
+  '.js': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+};
+
+/**
+ * Serves the peer page under /bench-peer/ on the preview's origin: the page and its script from bench/peer/,
+ * transformers.js's dist and its bundled onnxruntime-web, and the model folder with the config.json AutoModel needs
+ * (written here: the folder ships none). Cross-origin isolated like the app, so both get the same WASM threads.
+ */
+async function routePeer(context) {
+  await context.route(/\/bench-peer\//, async (route) => {
+    const path = new URL(route.request().url()).pathname.slice('/bench-peer/'.length);
+    const [root, ...rest] = path.split('/');
+    const tail = rest.join('/');
+    const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+    headers['Content-Type'] = contentTypes[extname(path)] ?? 'application/octet-stream';
+    if (root === 'models' && tail.endsWith('/config.json')) {
+      // AutoModel picks its class from model_type; BertModel feeds the graph's own inputs and returns every output.
+      return route.fulfill({ headers, body: JSON.stringify({ model_type: 'bert', architectures: ['BertModel'] }) });
+    }
+    const files = {
+      'transformers.html': 'bench/peer/transformers.html',
+      'transformers-page.mjs': 'bench/peer/transformers-page.mjs',
+    };
+    const file =
+      root === 'transformers'
+        ? `${peerPackage}/dist/${tail}`
+        : root === 'ort'
+          ? `${peerPackage}/node_modules/onnxruntime-web/dist/${tail}`
+          : root === 'models'
+            ? `public/models/${tail}`
+            : files[path];
+    try {
+      return route.fulfill({ headers, body: readFileSync(file) });
+    } catch {
+      return route.fulfill({ status: 404, headers, body: `not found: ${path}` });
+    }
+  });
+}
+
+/** Every window of each document as [CLS] ids [SEP], from the app's tokenizer and window plan (src/core). */
+async function windowIds(precision) {
+  const core = await tsImport('../src/core/index.ts', import.meta.url);
+  const dir = `public/models/${args.model}`;
+  const model = await core.loadModelFolder(async (file) => new Uint8Array(readFileSync(`${dir}/${file}`)), { precision });
+  return docs.map((doc) => {
+    const { ids } = model.tokenizer.encode(doc.text);
+    return core
+      .planWindows(ids.length, model.manifest.window)
+      .map((window) => [model.tokenizer.clsId, ...ids.slice(window.start, window.end), model.tokenizer.sepId]);
+  });
+}
+
+/** Labelwise (the app page) and transformers.js (the peer page) on every document, alternating who goes first. */
+async function peerRun(origin, precision) {
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  const requests = [];
+  try {
+    const appPage = await (await browser.newContext()).newPage();
+    const peerContext = await browser.newContext();
+    await routePeer(peerContext);
+    const peerPage = await peerContext.newPage();
+    for (const page of [appPage, peerPage]) page.context().on('request', (request) => requests.push(request.url()));
+    const app = await openModel(appPage, origin, { backend: 'wasm', precision, threads: args.threads });
+    await peerPage.goto(`${origin}/bench-peer/transformers.html`);
+    await peerPage.waitForFunction(() => typeof window.loadPeer === 'function', undefined, { timeout: 120_000 });
+    const manifest = JSON.parse(readFileSync(`public/models/${args.model}/model.json`, 'utf8'));
+    const file = manifest.files[precision];
+    const labels = manifest.labels.map((label) => label.name);
+    // The app's post-processing on the peer's logits: max over windows and sigmoid, or mean and softmax.
+    const peerProbabilities = (logits) => {
+      const byLabel = labels.map((_, at) => logits.map((row) => row[at]));
+      if (manifest.task === 'multi_label') return byLabel.map((values) => 1 / (1 + Math.exp(-Math.max(...values))));
+      const means = byLabel.map((values) => values.reduce((sum, value) => sum + value, 0) / values.length);
+      const top = Math.max(...means);
+      const total = means.reduce((sum, value) => sum + Math.exp(value - top), 0);
+      return means.map((value) => Math.exp(value - top) / total);
+    };
+    const peerLoad = await peerPage.evaluate(
+      ([id, name, threads]) => window.loadPeer(id, name, threads),
+      [args.model, file.replace(/\.onnx$/, ''), Number(args.threads)],
+    );
+    const windows = await windowIds(precision);
+    const peer = (index) => peerPage.evaluate((ids) => window.runPeer(ids), windows[index]);
+    // Warm-up run each (first-run allocations), not counted.
+    await classify(appPage, docs[0].text);
+    await peer(0);
+    const runs = [];
+    for (const [index, doc] of docs.entries()) {
+      const order = index % 2 === 0 ? ['app', 'peer'] : ['peer', 'app'];
+      const run = {};
+      for (const who of order) run[who] = who === 'app' ? await classify(appPage, doc.text) : await peer(index);
+      const rechecked = (await appPage.getByTestId('results').getAttribute('data-rechecked')) === 'true';
+      const probabilities = peerProbabilities(run.peer.logits);
+      const scoreDiff = Math.max(...labels.map((label, at) => Math.abs(run.app.scores[label] - probabilities[at])));
+      runs.push({ id: doc.id, rechecked, app_ms: run.app.total_ms, peer_ms: run.peer.total_ms, score_diff: scoreDiff });
+    }
+    const remote = requests.filter((url) => new URL(url).hostname !== '127.0.0.1' && !url.startsWith('data:') && !url.startsWith('blob:'));
+    return { app, peerLoad, graph: file, runs, remote };
+  } finally {
+    await browser.close();
+  }
+}
+
+/** The peer on --peer-precision's graph; if transformers.js cannot run it, what failed and both on fp16 instead. */
+async function comparePeer(origin) {
+  const version = (path) => JSON.parse(readFileSync(`${path}/package.json`, 'utf8')).version;
+  const described = {
+    transformers_js: version(peerPackage),
+    its_onnxruntime_web: version(`${peerPackage}/node_modules/onnxruntime-web`),
+    its_wasm_build: 'ort-wasm-simd-threaded.asyncify (its default), from its package, not the CDN',
+    tokenization:
+      "the same input ids for both: the app's tokenizer and window plan (src/core) tokenize each abstract in Node for transformers.js; the app tokenizes in its worker",
+    timing:
+      "app: the worker's time per abstract (tokenize, every window, post-processing); transformers.js: its model() calls over every window of the abstract, timed in the page (tokenizing and post-processing lie outside its timing: favours transformers.js)",
+    ratio_note: 'transformers.js time / Labelwise time per abstract, median and p95 over the documents the app did not rescore',
+    load: 'transformers.js loads the graph with env.allowRemoteModels=false from /bench-peer/models/ (the model folder plus a config.json this script serves)',
+  };
+  const failures = [];
+  for (const precision of [...new Set([args['peer-precision'], 'fp16'])]) {
+    try {
+      const run = await peerRun(origin, precision);
+      // A document the app rescored with the borderline graph ran twice the windows there: left out of the ratio.
+      const same = run.runs.filter((entry) => !entry.rechecked);
+      const ratios = same.map((entry) => entry.peer_ms / entry.app_ms).sort((a, b) => a - b);
+      const round = (value) => Math.round(value * 1000) / 1000;
+      return {
+        ...described,
+        graph: run.graph,
+        ...(failures.length > 0 ? { failed: failures } : {}),
+        ratio: { n: ratios.length, median: round(median(ratios)), p95: round(quantile(ratios, 0.95)) },
+        documents_rechecked_by_the_app_left_out: run.runs.length - same.length,
+        max_abs_probability_diff_vs_labelwise: Math.max(...same.map((entry) => entry.score_diff)),
+        labelwise: summary(same.map((entry) => entry.app_ms)),
+        transformers_js_latency: summary(same.map((entry) => entry.peer_ms)),
+        peer_load_ms: Math.round(run.peerLoad.load_ms),
+        peer_cross_origin_isolated: run.peerLoad.cross_origin_isolated,
+        requests_off_127_0_0_1: run.remote,
+        note: 'other engineers shared the 2-core CPU during this run: compare the ratio, not the milliseconds',
+      };
+    } catch (error) {
+      failures.push({
+        graph: precision,
+        error: String(error.message ?? error)
+          .split('\n')
+          .slice(0, 6)
+          .join('\n'),
+      });
+      console.error(`transformers.js on ${precision}: ${failures.at(-1).error}`);
+    }
+  }
+  return { ...described, error: 'transformers.js ran neither graph', failed: failures };
+}
+
 const { child, origin } = await startPreview();
 try {
   console.error(`benchmarking ${args.model} on ${docs.length} documents of ${args.data} (${origin})`);
   const wasm = await wasmRun(origin);
-  console.error('WASM done; WebGPU (software adapter)...');
+  console.error('WASM done; transformers.js side by side...');
+  const peer = await comparePeer(origin);
+  console.error(`transformers.js / Labelwise: ${JSON.stringify(peer.ratio ?? peer.failed)}`);
+  console.error('WebGPU (software adapter)...');
   const webgpu = await webGpuRun(origin, wasm.runs[0].scores);
   const version = JSON.parse(readFileSync('node_modules/onnxruntime-web/package.json', 'utf8')).version;
   const modelJson = JSON.parse(readFileSync(`public/models/${args.model}/model.json`, 'utf8'));
@@ -250,6 +420,7 @@ try {
       peak_largest_process_rss_mb: Math.round((wasm.peakRss.largest / 1024) * 10) / 10,
       note: 'RSS summed over every Chromium process (browser, GPU, renderer with the page and its inference worker); the largest one is the renderer.',
     },
+    transformers_js: peer,
     webgpu_swiftshader: { note: 'software adapter (--enable-unsafe-webgpu): for correctness only, not tuned', ...webgpu },
   };
   writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
@@ -260,6 +431,7 @@ try {
         load: { cold: wasm.cold.load_ms, cache: wasm.warm.load_ms },
         memory: results.memory,
         webgpu: webgpu.latency ?? webgpu.error,
+        transformers_js: peer.ratio ?? peer.error,
       },
       null,
       2,

@@ -19,6 +19,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { median } from './stats.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -100,11 +101,6 @@ function timed(name, input, scores) {
   return seconds;
 }
 
-const median = (numbers) => {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 const round = (value, digits = 4) => Number(value.toFixed(digits));
 /** Repository paths relative to the repository, others absolute. */
 const shown = (file) => (path.resolve(file).startsWith(`${root}${path.sep}`) ? path.relative(root, file) : path.resolve(file));

@@ -1,4 +1,5 @@
 export declare function quantile(sorted: readonly number[], q: number): number | null;
+export declare function median(values: readonly number[]): number | null;
 export declare function summary(values: readonly number[]): {
   n: number;
   median_ms: number | null;

@@ -5,7 +5,7 @@
  */
 import { type BrowserContext, expect, type Page, test } from '@playwright/test';
 import { exampleAbstracts } from '../src/ui/classify/examples';
-import { classifyText, exampleText, openApp, runCli } from './classify-helpers';
+import { classifyText, exampleText, openApp, runCli, shortText } from './classify-helpers';
 
 /** Keeps the worker's WebGPU device and destroys it when the page posts `{ labelwiseTest: 'destroy-device' }`. */
 const destroyOnRequest = `{
@@ -71,7 +71,7 @@ test.beforeEach(({ page: _page }, testInfo) => {
 test('WebGPU device lost between runs: the next run goes to WASM and the page says so', async ({ page, context }) => {
   await openWithDestroyableDevice(page, context);
   await destroyDevice(page);
-  const text = exampleText('hoc-dev-0007');
+  const text = shortText(exampleText('hoc-dev-0007'));
   await classifyText(page, text);
   await expectWasmRerun(page, text);
 });

@@ -59,11 +59,11 @@ export interface CliLine {
   attention: Record<string, [number, number, number][]>;
 }
 
-/** `labelwise classify --attention` on one text with the given graph, as the reference for the page. */
-export function runCli(text: string, precision: string): CliLine {
+/** `labelwise classify --attention` on one text with the given graph (of `folder`), as the reference for the page. */
+export function runCli(text: string, precision: string, folder = modelDir): CliLine {
   const cli = spawnSync(
     'node',
-    ['bin/labelwise.mjs', 'classify', '--model', modelDir, '--attention', '--precision', precision, '--threads', '1'],
+    ['bin/labelwise.mjs', 'classify', '--model', folder, '--attention', '--precision', precision, '--threads', '1'],
     { input: `${JSON.stringify({ id: 'e2e', text })}\n`, encoding: 'utf8', timeout: 120_000 },
   );
   expect(cli.status, cli.stderr).toBe(0);
@@ -75,4 +75,12 @@ export function exampleText(id: string): string {
   const found = exampleAbstracts.find((candidate) => candidate.id === id);
   if (!found) throw new Error(`example ${id} missing`);
   return found.text;
+}
+
+/**
+ * The first words of a text (about a hundred tokens, one window), for runs on the software WebGPU adapter
+ * (SwiftShader), where one full abstract can take minutes on a busy CPU; full abstracts are checked on WASM.
+ */
+export function shortText(text: string, words = 60): string {
+  return text.split(/\s+/).slice(0, words).join(' ');
 }

@@ -1,14 +1,15 @@
 /** `labelwise classify`: JSON Lines in (at least id and text), one prediction line out per input line. */
 
 import {
+  MODEL_OPTIONS_USAGE,
   message,
-  openClassifier,
+  modelOptions,
+  modelSettings,
+  openClassifierFor,
+  parseCommand,
   parseOptions,
-  parsePrecision,
-  parseThreads,
   readJsonLines,
   recordText,
-  requireOption,
   USAGE_ERROR,
   UsageError,
   writeLine,
@@ -37,12 +38,9 @@ Documents of ${PROGRESS_MIN_WINDOWS} windows or more report their progress on st
 Exit status: 0 all lines classified, 1 some line failed, 2 usage or model folder error.
 
 Options:
-  --model DIR        model folder (model.json, tokenizer.json, ONNX graph)
   --attention        add word-level attention per label
-  --precision P      graph to run: int8 (default, fastest), fp16 (fp16 weights, fp32 arithmetic) or fp32
-  --threads N        ONNX Runtime intra-op threads (default: all cores)
   --max-chars N      longest text to classify, in characters (default ${DEFAULT_MAX_CHARS.toLocaleString('en')})
-`;
+${MODEL_OPTIONS_USAGE}`;
 
 function parseMaxChars(value: string | undefined): number {
   if (value === undefined) return DEFAULT_MAX_CHARS;
@@ -70,46 +68,15 @@ function recordId(record: Record<string, unknown>): string | number {
 }
 
 export async function run(args: string[]): Promise<number> {
-  let options: {
-    model: string;
-    attention: boolean;
-    precision: ReturnType<typeof parsePrecision>;
-    threads: number;
-    maxChars: number;
-  };
-  try {
-    const values = parseOptions(args, {
-      model: { type: 'string' },
-      attention: { type: 'boolean' },
-      precision: { type: 'string' },
-      threads: { type: 'string' },
-      'max-chars': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    });
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
-    options = {
-      model: requireOption(values.model, 'model'),
-      attention: values.attention ?? false,
-      precision: parsePrecision(values.precision),
-      threads: parseThreads(values.threads),
-      maxChars: parseMaxChars(values['max-chars']),
-    };
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`labelwise classify: ${error.message}\n\n${HELP}`);
-    return USAGE_ERROR;
-  }
-
-  let classifier: Awaited<ReturnType<typeof openClassifier>>;
-  try {
-    classifier = await openClassifier(options.model, options.precision, options.threads);
-  } catch (error) {
-    process.stderr.write(`labelwise classify: model folder ${options.model}: ${message(error)}\n`);
-    return USAGE_ERROR;
-  }
+  const options = parseCommand('classify', HELP, () => {
+    const values = parseOptions(args, { ...modelOptions, attention: { type: 'boolean' }, 'max-chars': { type: 'string' } });
+    return values.help
+      ? undefined
+      : { ...modelSettings(values), attention: values.attention ?? false, maxChars: parseMaxChars(values['max-chars']) };
+  });
+  if (typeof options === 'number') return options;
+  const classifier = await openClassifierFor('classify', options);
+  if (!classifier) return USAGE_ERROR;
 
   let failed = 0;
   try {

@@ -5,11 +5,13 @@ import { scorePredictions } from '../core';
 import { type ClassifierInputSetting, classifierInput } from '../io/document';
 
 import {
+  MODEL_OPTIONS_USAGE,
   message,
-  openClassifier,
+  modelOptions,
+  modelSettings,
+  openClassifierFor,
+  parseCommand,
   parseOptions,
-  parsePrecision,
-  parseThreads,
   readJsonLines,
   recordText,
   requireOption,
@@ -27,7 +29,11 @@ Classifies every line of FILE (dataset shape: "text" and "labels", the full gold
 annotation view's setting does; "with_title" counts the records whose title the model read. F1 is defined as in train/evaluate.py (a label with neither gold nor predicted
 documents has F1 1). Bad lines are reported on stderr with their number and left out of the scores.
 Exit status: 0 all lines scored, 1 some line failed, 2 usage or model folder error.
-`;
+
+Options:
+  --data FILE        the labelled JSON Lines file
+  --input I          abstract (default) or title+abstract
+${MODEL_OPTIONS_USAGE}`;
 
 function parseInputSetting(value: string | undefined): ClassifierInputSetting {
   const setting = value ?? 'abstract';
@@ -54,38 +60,16 @@ function goldLabels(record: Record<string, unknown>, known: Set<string>): string
 }
 
 export async function run(args: string[]): Promise<number> {
-  let options: {
-    model: string;
-    data: string;
-    input: ClassifierInputSetting;
-    precision: ReturnType<typeof parsePrecision>;
-    threads: number;
-  };
-  try {
-    const values = parseOptions(args, {
-      model: { type: 'string' },
-      data: { type: 'string' },
-      input: { type: 'string' },
-      precision: { type: 'string' },
-      threads: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    });
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
-    options = {
-      model: requireOption(values.model, 'model'),
-      data: requireOption(values.data, 'data'),
-      input: parseInputSetting(values.input),
-      precision: parsePrecision(values.precision),
-      threads: parseThreads(values.threads),
-    };
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`labelwise eval: ${error.message}\n\n${HELP}`);
-    return USAGE_ERROR;
-  }
+  const options = parseCommand('eval', HELP, () => {
+    const values = parseOptions(args, { ...modelOptions, data: { type: 'string' }, input: { type: 'string' } });
+    if (values.help) return undefined;
+    // Checked in the order they always were: --model, --data, --input, --precision, --threads.
+    requireOption(values.model, 'model');
+    const data = requireOption(values.data, 'data');
+    const input = parseInputSetting(values.input);
+    return { ...modelSettings(values), data, input };
+  });
+  if (typeof options === 'number') return options;
 
   try {
     await access(options.data);
@@ -93,13 +77,8 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`labelwise eval: --data ${options.data}: ${message(error)}\n`);
     return USAGE_ERROR;
   }
-  let classifier: Awaited<ReturnType<typeof openClassifier>>;
-  try {
-    classifier = await openClassifier(options.model, options.precision, options.threads);
-  } catch (error) {
-    process.stderr.write(`labelwise eval: model folder ${options.model}: ${message(error)}\n`);
-    return USAGE_ERROR;
-  }
+  const classifier = await openClassifierFor('eval', options);
+  if (!classifier) return USAGE_ERROR;
 
   const { manifest } = classifier;
   const labelNames = manifest.labels.map((label) => label.name);

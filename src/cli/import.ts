@@ -16,6 +16,7 @@ import {
   type LabelwiseDocument,
   readDocuments,
 } from '../io';
+import { parseCommand, USAGE_ERROR, UsageError } from './shared';
 
 export const summary = 'read PubMed (MEDLINE, XML), RIS, JSONL, CSV/TSV or text files into JSON Lines documents';
 
@@ -34,15 +35,11 @@ Options:
   --keep-duplicates       do not drop records whose PMID or id was seen earlier
 `;
 
-const USAGE_ERROR = 2;
-
 export interface ImportStreams {
   stdin: Readable;
   stdout: Writable;
   stderr: Writable;
 }
-
-class UsageError extends Error {}
 
 function parse(argv: string[]) {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
@@ -52,7 +49,7 @@ function parse(argv: string[]) {
     throw new UsageError((error as Error).message);
   }
   const { values, positionals } = parsed;
-  if (values.help) return { help: true as const };
+  if (values.help) return undefined;
   if (positionals.length !== 1)
     throw new UsageError(positionals.length === 0 ? 'missing FILE (use - for stdin)' : `one FILE expected, got ${positionals.length}`);
   const format = (values.format ?? 'auto') as FormatOption;
@@ -68,7 +65,6 @@ function parse(argv: string[]) {
   const delimiter = values.delimiter === 'tab' ? '\t' : values.delimiter;
   if (delimiter !== undefined && delimiter.length !== 1) throw new UsageError('--delimiter must be one character (or "tab")');
   return {
-    help: false as const,
     file: positionals[0] as string,
     options: {
       format,
@@ -124,18 +120,8 @@ function writer(stream: Writable): (text: string) => Promise<void> {
 }
 
 export async function runImport(argv: string[], { stdin, stdout, stderr }: ImportStreams): Promise<number> {
-  let args: ReturnType<typeof parse>;
-  try {
-    args = parse(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    stderr.write(`labelwise import: ${error.message}\n\n${USAGE}`);
-    return USAGE_ERROR;
-  }
-  if (args.help) {
-    stdout.write(USAGE);
-    return 0;
-  }
+  const args = parseCommand('import', USAGE, () => parse(argv), { stdout, stderr });
+  if (typeof args === 'number') return args;
   const { file, options } = args;
   const name = file === '-' ? 'stdin' : file;
   let totalBytes: number | undefined;

@@ -50,6 +50,66 @@ export function parseThreads(value: string | undefined): number {
   return threads;
 }
 
+/** The options of the commands that run a model (classify, eval). */
+export const modelOptions = {
+  model: { type: 'string' },
+  precision: { type: 'string' },
+  threads: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** modelOptions' lines of the usage text. */
+export const MODEL_OPTIONS_USAGE = `  --model DIR        model folder (model.json, tokenizer.json, ONNX graph)
+  --precision P      graph to run: int8 (default, fastest), fp16 (fp16 weights, fp32 arithmetic) or fp32
+  --threads N        ONNX Runtime intra-op threads (default: all cores)
+`;
+
+export interface ModelSettings {
+  model: string;
+  precision: Precision;
+  threads: number;
+}
+
+export function modelSettings(values: { model?: string; precision?: string; threads?: string }): ModelSettings {
+  return {
+    model: requireOption(values.model, 'model'),
+    precision: parsePrecision(values.precision),
+    threads: parseThreads(values.threads),
+  };
+}
+
+interface Output {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+/**
+ * Parses a command's arguments with `parse` (undefined: --help was given, so `usage` goes to stdout); a UsageError
+ * goes to stderr with the usage. Returns the options, or the exit code the command returns instead.
+ */
+export function parseCommand<T>(command: string, usage: string, parse: () => T | undefined, output: Output = process): T | number {
+  try {
+    const options = parse();
+    if (options !== undefined) return options;
+    output.stdout.write(usage);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    output.stderr.write(`labelwise ${command}: ${error.message}\n\n${usage}`);
+    return USAGE_ERROR;
+  }
+}
+
+/** openClassifier, or undefined after saying on stderr which model folder failed and why. */
+export async function openClassifierFor(command: string, settings: ModelSettings): Promise<Classifier | undefined> {
+  try {
+    return await openClassifier(settings.model, settings.precision, settings.threads);
+  } catch (error) {
+    process.stderr.write(`labelwise ${command}: model folder ${settings.model}: ${message(error)}\n`);
+    return undefined;
+  }
+}
+
 /** Loads a model folder and opens its graph on onnxruntime-node (CPU). */
 export async function openClassifier(folder: string, precision: Precision, threads: number): Promise<Classifier> {
   const read = (name: string) => readFile(path.join(folder, name));

@@ -74,11 +74,17 @@ describe('classify on a real model with onnxruntime-node', () => {
     const ids = model.tokenizer.encode(text).ids;
     expect(ids.length).toBeGreaterThan(3000);
     const progress: number[] = [];
-    const result = await classifier.classify(text, { onProgress: ({ done, total }) => progress.push(done / total) });
+    const started: string[] = [];
+    const result = await classifier.classify(text, {
+      onProgress: ({ done, total }) => progress.push(done / total),
+      onWindowStart: ({ done, total }) => started.push(`${done}/${total}`),
+    });
     const windows = planWindows(ids.length, model.manifest.window);
     expect(result.windows).toBe(windows.length);
     expect(result.tokens).toBe(ids.length);
     expect(progress).toEqual(windows.map((_, index) => (index + 1) / windows.length));
+    // Each window is announced before it runs, with the windows finished so far.
+    expect(started).toEqual(windows.map((_, index) => `${index}/${windows.length}`));
 
     // multi_label: a label's probability is the sigmoid of its max logit over the windows.
     const perWindow = await Promise.all(windows.map(({ start, end }) => runWindow(ids, start, end)));

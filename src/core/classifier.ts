@@ -17,6 +17,8 @@ export interface ClassifyOptions {
   /** Checked before each window; aborting rejects with the signal's reason. */
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
+  /** Called before each window runs, with the windows finished so far: the page says which one is running. */
+  onWindowStart?: (progress: Progress) => void;
   /** Compute word attention (default true); the CLI skips it unless asked. */
   attention?: boolean;
 }
@@ -79,7 +81,7 @@ export function createClassifier(
     windows: ReturnType<typeof planWindows>,
     wantAttention: boolean,
     signal: AbortSignal | undefined,
-    onWindow: () => void,
+    onWindow: { start: () => void; end: () => void },
   ): Promise<Scored> {
     const tokenCount = ids.length;
     const windowLogits: Float32Array[] = [];
@@ -93,6 +95,7 @@ export function createClassifier(
       for (let token = 0; token < length; token++) inputIds[token + 1] = BigInt(ids[window.start + token] as number);
       inputIds[length + 1] = BigInt(tokenizer.sepId);
 
+      onWindow.start();
       const output = await active.run(inputIds);
       if (output.logits.length !== labelCount) {
         throw new Error(`model graph returns ${output.logits.length} logits but model.json lists ${labelCount} labels`);
@@ -115,7 +118,7 @@ export function createClassifier(
         }
         for (let token = window.start; token < window.end; token++) cover[token] = (cover[token] as number) + 1;
       }
-      onWindow();
+      onWindow.end();
     }
     return { probs: probabilities(combineLogits(windowLogits, manifest.task), manifest.task), attentionSums, cover };
   }
@@ -124,7 +127,7 @@ export function createClassifier(
     manifest.labels.some((label, index) => Math.abs((probs[index] as number) - label.threshold) < margin);
 
   async function classify(text: string, options: ClassifyOptions = {}): Promise<Classification> {
-    const { signal, onProgress } = options;
+    const { signal, onProgress, onWindowStart } = options;
     const wantAttention = options.attention ?? true;
     signal?.throwIfAborted();
     const encoding = tokenizer.encode(text);
@@ -132,7 +135,7 @@ export function createClassifier(
     const windows = planWindows(tokenCount, manifest.window);
     let done = 0;
     let total = windows.length;
-    const onWindow = () => onProgress?.({ done: ++done, total });
+    const onWindow = { start: () => onWindowStart?.({ done, total }), end: () => onProgress?.({ done: ++done, total }) };
 
     let scored = await score(session, encoding.ids, windows, wantAttention, signal, onWindow);
     let recheck: Recheck = 'not-needed';

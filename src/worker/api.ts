@@ -64,6 +64,8 @@ export interface LoadProgress {
 }
 
 export interface RunProgress {
+  /** The window running now, from 1 (a borderline rescoring continues the count); windowsTotal grows by it. */
+  window: number;
   windowsDone: number;
   windowsTotal: number;
 }

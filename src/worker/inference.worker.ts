@@ -15,6 +15,7 @@ import {
   type ModelManifest,
   ortSessionFactory,
   type Precision,
+  type Progress,
   parseManifest,
   readGraph,
 } from '../core';
@@ -255,7 +256,8 @@ async function classifyText(
     const runStarted = performance.now();
     const options = {
       signal,
-      onProgress: ({ done, total }: { done: number; total: number }) => onProgress({ windowsDone: done, windowsTotal: total }),
+      onWindowStart: ({ done, total }: Progress) => onProgress({ window: done + 1, windowsDone: done, windowsTotal: total }),
+      onProgress: ({ done, total }: Progress) => onProgress({ window: done, windowsDone: done, windowsTotal: total }),
     };
     let settled = false;
     try {

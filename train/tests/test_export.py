@@ -2,6 +2,7 @@
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -88,14 +89,45 @@ def test_fp32_graph_matches_pytorch_on_logits_and_attention(folder):
     np.testing.assert_allclose(o_attention.sum(-1), 1.0, atol=1e-5)
 
 
-def test_int8_graph_is_reported_against_fp32(folder):
-    _, manifest = folder
+def cli_scores(model_dir: Path, texts: list[str], precision: str) -> np.ndarray:
+    """Probabilities [N, L] from the Node CLI (the app's TypeScript core: its own tokenizer, windows and
+    post-processing), in model.json's label order."""
+    lines = "".join(json.dumps({"id": str(i), "text": text}) + "\n" for i, text in enumerate(texts))
+    run = subprocess.run(
+        ["node", "bin/labelwise.mjs", "classify", "--model", str(model_dir), "--precision", precision]
+        + ["--threads", "1"],
+        input=lines,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    names = [label["name"] for label in json.loads((model_dir / "model.json").read_text())["labels"]]
+    return np.array([[json.loads(line)["scores"][name] for name in names] for line in run.stdout.splitlines()])
+
+
+def test_int8_graph_is_reported_against_fp32(folder, tmp_path):
+    """The agreement figures model.json reports equal the ones the CLI's graphs give on the same documents."""
+    tmp, manifest = folder
+    # A copy without the borderline recheck, so the CLI's int8 scores are the int8 graph's own.
+    model_dir = tmp_path / "model"
+    shutil.copytree(tmp / "model", model_dir)
+    plain = {key: value for key, value in manifest.items() if key != "borderline"}
+    (model_dir / "model.json").write_text(json.dumps(plain))
+    texts = [json.loads(line)["text"] for line in (tmp / "train.jsonl").read_text().splitlines()]
+    p32, p8 = cli_scores(model_dir, texts, "fp32"), cli_scores(model_dir, texts, "int8")
+    th = np.array([label["threshold"] for label in manifest["labels"]])
+    same = ((p32 >= th) == (p8 >= th)).all(1)
+    clear = np.abs(p32 - th).min(1) >= AGREEMENT_MARGIN
+
     int8 = manifest["metrics"]["int8"]
-    assert 0 <= int8["same_label_set_as_fp32"] <= 1 and int8["max_probability_difference"] >= 0
-    # The documents beyond the margin are some of the fixture's 24; their agreement is a share of them.
+    assert 0 < np.abs(p32 - p8).max()  # two different graphs were compared
+    assert int8["max_probability_difference"] == pytest.approx(np.abs(p32 - p8).max(), abs=2e-4)
+    assert int8["same_label_set_as_fp32"] == round(float(same.mean()), 4)
     beyond = int8["beyond_margin"]
-    assert beyond["margin"] > 0 and 0 <= beyond["documents"] <= 24
-    assert (beyond["same_label_set_as_fp32"] is None) == (beyond["documents"] == 0)
+    assert beyond["margin"] == AGREEMENT_MARGIN
+    assert beyond["documents"] == int(clear.sum())
+    assert beyond["same_label_set_as_fp32"] == (round(float(same[clear].mean()), 4) if clear.any() else None)
     assert manifest["sizes"]["int8"] < manifest["sizes"]["fp32"]
 
 

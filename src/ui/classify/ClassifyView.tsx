@@ -67,7 +67,7 @@ function TextInput({ examples }: { examples: ExampleAbstract[] }) {
       </div>
       {running && (
         <label className="run-progress" data-testid="run-progress">
-          {run.progress ? `Window ${run.progress.windowsDone} of ${run.progress.windowsTotal}` : 'Tokenizing…'}
+          {run.progress ? `Window ${run.progress.window} of ${run.progress.windowsTotal}: running the model…` : 'Tokenizing…'}
           <progress max={run.progress?.windowsTotal ?? 1} value={run.progress?.windowsDone ?? 0} />
         </label>
       )}
