@@ -52,9 +52,25 @@ def labelwise(pool: Path, scheme: str, label: str, seed: int, scratch: Path) -> 
     summary = scratch / "summary.json"
     started = time.perf_counter()
     out = subprocess.run(
-        ["node", "bin/labelwise.mjs", "simulate", "--data", str(pool), "--scheme", scheme, "--label", label,
-         "--seed", str(seed), "--summary", str(summary)],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        [
+            "node",
+            "bin/labelwise.mjs",
+            "simulate",
+            "--data",
+            str(pool),
+            "--scheme",
+            scheme,
+            "--label",
+            label,
+            "--seed",
+            str(seed),
+            "--summary",
+            str(summary),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     seconds = time.perf_counter() - started
     order = [label in json.loads(line)["decision"] for line in out.splitlines()]
@@ -72,9 +88,24 @@ def asreview(records: list[dict], label: str, seed: int, scratch: Path) -> tuple
     project = scratch / "run.asreview"
     started = time.perf_counter()
     subprocess.run(
-        [str(ASREVIEW), "simulate", str(data), "--n-prior-included", "1", "--n-prior-excluded", "1",
-         "--seed", str(seed), "--prior-seed", str(seed), "-o", str(project)],
-        capture_output=True, text=True, check=True,
+        [
+            str(ASREVIEW),
+            "simulate",
+            str(data),
+            "--n-prior-included",
+            "1",
+            "--n-prior-excluded",
+            "1",
+            "--seed",
+            str(seed),
+            "--prior-seed",
+            str(seed),
+            "-o",
+            str(project),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     seconds = time.perf_counter() - started
     with zipfile.ZipFile(project) as z:
@@ -93,7 +124,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--labels", nargs="*", help="only these labels of each pool (default: all)")
     a = p.parse_args(argv)
     cpu = next(
-        (line.split(":", 1)[1].strip() for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines() if line.startswith("Model name")),
+        (
+            line.split(":", 1)[1].strip()
+            for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines()
+            if line.startswith("Model name")
+        ),
         platform.processor(),
     )
     asreview_version = subprocess.run([str(ASREVIEW), "--version"], capture_output=True, text=True).stdout.strip()
@@ -110,38 +145,76 @@ def main(argv: list[str] | None = None) -> int:
                 if a.labels and label not in a.labels:
                     continue
                 for seed in a.seeds:
-                    row = {"pool": task, "label": label, "documents": len(records), "seed": seed,
-                           "relevant": sum(label in r["labels"] for r in records)}
-                    for tool, runner in (("labelwise", lambda: labelwise(pool, scheme, label, seed, scratch)),
-                                         ("asreview", lambda: asreview(records, label, seed, scratch))):
-                        order, extra = runner()
-                        row[tool] = {"wss_at_95": round(wss(order, len(records)), 4),
-                                     "recall_at_10": round(recall_at(order, len(records)), 4), **extra}
+                    row = {
+                        "pool": task,
+                        "label": label,
+                        "documents": len(records),
+                        "seed": seed,
+                        "relevant": sum(label in r["labels"] for r in records),
+                    }
+                    runs = {
+                        "labelwise": labelwise(pool, scheme, label, seed, scratch),
+                        "asreview": asreview(records, label, seed, scratch),
+                    }
+                    for tool, (order, extra) in runs.items():
+                        row[tool] = {
+                            "wss_at_95": round(wss(order, len(records)), 4),
+                            "recall_at_10": round(recall_at(order, len(records)), 4),
+                            **extra,
+                        }
                     rows.append(row)
                     print(json.dumps(row), flush=True)
+                    write(a, argv, cpu, asreview_version, rows, complete=False)
+    write(a, argv, cpu, asreview_version, rows, complete=True)
+    return 0
+
+
+def write(
+    a: argparse.Namespace, argv: list[str] | None, cpu: str, asreview_version: str, rows: list[dict], complete: bool
+) -> None:
+    """The results so far: a run cut short says so ("complete": false) and lists only what ran."""
     mean = lambda tool, key: round(sum(r[tool][key] for r in rows) / len(rows), 4)  # noqa: E731
     by_task: dict[tuple[str, str], list[dict]] = {}
     for r in rows:
         by_task.setdefault((r["pool"], r["label"]), []).append(r)
     per_task = [
-        {"pool": pool, "label": label, "seeds": len(rs),
-         **{f"{tool}_wss_at_95": round(sum(r[tool]["wss_at_95"] for r in rs) / len(rs), 4) for tool in ("labelwise", "asreview")},
-         **{f"{tool}_recall_at_10": round(sum(r[tool]["recall_at_10"] for r in rs) / len(rs), 4) for tool in ("labelwise", "asreview")}}
+        {
+            "pool": pool,
+            "label": label,
+            "seeds": len(rs),
+            **{
+                f"{tool}_wss_at_95": round(sum(r[tool]["wss_at_95"] for r in rs) / len(rs), 4)
+                for tool in ("labelwise", "asreview")
+            },
+            **{
+                f"{tool}_recall_at_10": round(sum(r[tool]["recall_at_10"] for r in rs) / len(rs), 4)
+                for tool in ("labelwise", "asreview")
+            },
+        }
         for (pool, label), rs in by_task.items()
     ]
     result = {
-        "command": "bench/.venv-asreview/bin/python bench/screening.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "command": "bench/.venv-asreview/bin/python bench/screening.py "
+        + " ".join(argv if argv is not None else sys.argv[1:]),
         "cpu": cpu,
         "asreview": f"{asreview_version} default (elas_u4), 1 prior included + 1 excluded drawn by --prior-seed S",
         "labelwise": "labelwise simulate --label: descriptions only at the start, no prior records",
-        "tasks_run": [f"{t}" for t in a.tasks], "seeds": a.seeds, "labels": a.labels or "all",
-        "mean": {tool: {"wss_at_95": mean(tool, "wss_at_95"), "recall_at_10": mean(tool, "recall_at_10")} for tool in ("labelwise", "asreview")} if rows else None,
+        "complete": complete,
+        "tasks_asked": a.tasks,
+        "seeds_asked": a.seeds,
+        "labels_asked": a.labels or "all",
+        "runs_done": len(rows),
+        "mean": {
+            tool: {"wss_at_95": mean(tool, "wss_at_95"), "recall_at_10": mean(tool, "recall_at_10")}
+            for tool in ("labelwise", "asreview")
+        }
+        if rows
+        else None,
         "per_task": per_task,
         "runs": rows,
     }
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(result, indent=2) + "\n")
-    return 0
 
 
 if __name__ == "__main__":

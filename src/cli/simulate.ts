@@ -87,7 +87,12 @@ async function readLabelled(file: string, scheme: Scheme, report: (line: string)
 }
 
 /** Features from the cache when the same encoder already saw the same text, else from the encoder. */
-async function featuresOf(texts: string[], encoder: FeatureEncoder, encoderHash: string, cache: string): Promise<DocumentFeatures[]> {
+export async function featuresOf(
+  texts: string[],
+  encoder: FeatureEncoder,
+  encoderHash: string,
+  cache: string,
+): Promise<DocumentFeatures[]> {
   if (cache !== '') await mkdir(cache, { recursive: true });
   const out: DocumentFeatures[] = [];
   for (const text of texts) {
@@ -105,6 +110,30 @@ async function featuresOf(texts: string[], encoder: FeatureEncoder, encoderHash:
     out.push(features);
   }
   return out;
+}
+
+export interface OpenedEncoder {
+  encoder: FeatureEncoder;
+  /** sha256 of the graph: the feature cache's key, with the text. */
+  encoderHash: string;
+  release: () => Promise<void>;
+}
+
+/** Opens an encoder folder on onnxruntime-node (CPU). */
+export async function openFeatureEncoder(folder: string, threads: number): Promise<OpenedEncoder> {
+  const loaded = await loadEncoderFolder((name: string) => readFile(path.join(folder, name)));
+  const ort = await import('onnxruntime-node');
+  const session = await openEncoderSession(ort, loaded.graph, {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+  });
+  return {
+    encoder: { tokenizer: loaded.tokenizer, session, hiddenSize: loaded.manifest.hiddenSize, maxLength: loaded.manifest.maxLength },
+    encoderHash: createHash('sha256').update(loaded.graph).digest('hex'),
+    release: () => session.release(),
+  };
 }
 
 function quantile(sorted: number[], q: number): number | null {
@@ -196,25 +225,13 @@ export async function run(args: string[]): Promise<number> {
   }
   if (pool.length === 0) return fail(`${options.data}: no usable documents`);
 
-  let encoder: FeatureEncoder;
-  let encoderHash: string;
-  let release: () => Promise<void>;
+  let opened: OpenedEncoder;
   try {
-    const read = (name: string) => readFile(path.join(options.encoder, name));
-    const loaded = await loadEncoderFolder(read);
-    encoderHash = createHash('sha256').update(loaded.graph).digest('hex');
-    const ort = await import('onnxruntime-node');
-    const session = await openEncoderSession(ort, loaded.graph, {
-      executionProviders: ['cpu'],
-      graphOptimizationLevel: 'all',
-      intraOpNumThreads: options.threads,
-      interOpNumThreads: 1,
-    });
-    release = () => session.release();
-    encoder = { tokenizer: loaded.tokenizer, session, hiddenSize: loaded.manifest.hiddenSize, maxLength: loaded.manifest.maxLength };
+    opened = await openFeatureEncoder(options.encoder, options.threads);
   } catch (error) {
     return fail(`encoder folder ${options.encoder}: ${message(error)}`);
   }
+  const { encoder, encoderHash, release } = opened;
 
   const encodeStarted = performance.now();
   const documents = [...pool, ...evaluation];

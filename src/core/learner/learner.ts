@@ -13,7 +13,7 @@
  * by full-batch Adam warm-started from the previous model: deterministic (no sampling at all), and the loss is
  * convex, so the warm start changes only the path, not where it goes.
  */
-import type { DocumentFeatures } from './features';
+import { type DocumentFeatures, LEXICAL_BUCKETS } from './features';
 
 export interface SchemeLabel {
   name: string;
@@ -55,9 +55,11 @@ interface LabelModel {
   mu: number;
   b: number;
   b0: number;
-  /** Lexical weights by bucket (only buckets seen in decided documents are ever non-zero). */
-  v: Map<number, number>;
-  adam: { w: [Float64Array, Float64Array]; v: Map<number, [number, number]>; b: [number, number]; t: number };
+  /** Lexical weights by bucket; only the buckets of decided documents (`active`) are ever non-zero. */
+  v: Float64Array;
+  active: number[];
+  isActive: Uint8Array;
+  adam: { w: [Float64Array, Float64Array]; v: [Float64Array, Float64Array]; b: [number, number]; t: number };
 }
 
 export interface TrainingReport {
@@ -85,6 +87,7 @@ export class Learner {
   private readonly tfidfTerms: Uint32Array[];
   private readonly tfidfValues: Float32Array[];
   private readonly models: LabelModel[];
+  private readonly lexicalGradient = new Float64Array(LEXICAL_BUCKETS);
 
   constructor(
     scheme: Scheme,
@@ -149,8 +152,15 @@ export class Learner {
         mu,
         b: b0,
         b0,
-        v: new Map(),
-        adam: { w: [new Float64Array(hidden), new Float64Array(hidden)], v: new Map(), b: [0, 0], t: 0 },
+        v: new Float64Array(LEXICAL_BUCKETS),
+        active: [],
+        isActive: new Uint8Array(LEXICAL_BUCKETS),
+        adam: {
+          w: [new Float64Array(hidden), new Float64Array(hidden)],
+          v: [new Float64Array(LEXICAL_BUCKETS), new Float64Array(LEXICAL_BUCKETS)],
+          b: [0, 0],
+          t: 0,
+        },
       };
     });
   }
@@ -185,11 +195,11 @@ export class Learner {
   }
 
   private lexical(model: LabelModel, d: number): number {
-    if (model.v.size === 0) return 0;
+    if (model.active.length === 0) return 0;
     const terms = this.tfidfTerms[d] as Uint32Array;
     const values = this.tfidfValues[d] as Float32Array;
     let sum = 0;
-    for (let i = 0; i < terms.length; i++) sum += (model.v.get(terms[i] as number) ?? 0) * (values[i] as number);
+    for (let i = 0; i < terms.length; i++) sum += (model.v[terms[i] as number] as number) * (values[i] as number);
     return sum;
   }
 
@@ -251,14 +261,21 @@ export class Learner {
     const weightOf = (y: number) => (positives === 0 || negatives === 0 ? 1 : targets.length / (2 * (y === 1 ? positives : negatives)));
     const hidden = this.hidden;
     const gradW = new Float64Array(hidden);
-    const gradV = new Map<number, number>();
-    for (const d of docs) for (const term of this.tfidfTerms[d] as Uint32Array) if (!model.v.has(term)) model.v.set(term, 0);
+    for (const d of docs) {
+      for (const term of this.tfidfTerms[d] as Uint32Array) {
+        if (model.isActive[term] === 0) {
+          model.isActive[term] = 1;
+          model.active.push(term);
+        }
+      }
+    }
+    const gradV = this.lexicalGradient;
     const attention = new Float64Array(Math.max(0, ...docs.map((d) => this.sentenceCount(d))));
     const beta1 = 0.9;
     const beta2 = 0.999;
     for (let step = 0; step < steps; step++) {
       gradW.fill(0);
-      gradV.clear();
+      for (const term of model.active) gradV[term] = 0;
       let gradB = biasPull * (model.b - model.b0);
       for (let i = 0; i < docs.length; i++) {
         const d = docs[i] as number;
@@ -276,7 +293,7 @@ export class Learner {
         const values = this.tfidfValues[d] as Float32Array;
         for (let t = 0; t < terms.length; t++) {
           const term = terms[t] as number;
-          gradV.set(term, (gradV.get(term) ?? 0) + dz * (values[t] as number));
+          gradV[term] = (gradV[term] as number) + dz * (values[t] as number);
         }
       }
       const adam = model.adam;
@@ -296,12 +313,13 @@ export class Learner {
         vw[k] = v1;
         model.w[k] = (model.w[k] as number) - delta;
       }
-      for (const [term, weight] of model.v) {
-        const g = (gradV.get(term) ?? 0) + lexicalPull * weight;
-        const [m, v] = adam.v.get(term) ?? [0, 0];
-        const [m1, v1, delta] = update(g, m, v);
-        adam.v.set(term, [m1, v1]);
-        model.v.set(term, weight - delta);
+      const [mv, vv] = adam.v;
+      for (const term of model.active) {
+        const weight = model.v[term] as number;
+        const [m1, v1, delta] = update((gradV[term] as number) + lexicalPull * weight, mv[term] as number, vv[term] as number);
+        mv[term] = m1;
+        vv[term] = v1;
+        model.v[term] = weight - delta;
       }
       const [m1, v1, delta] = update(gradB, adam.b[0], adam.b[1]);
       adam.b = [m1, v1];
