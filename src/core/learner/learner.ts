@@ -43,7 +43,7 @@ export interface LearnerSettings {
   learningRate: number;
 }
 
-export const DEFAULT_SETTINGS: LearnerSettings = { steps: 30, queryPull: 1, lexicalPull: 1, biasPull: 0.1, learningRate: 0.05 };
+export const DEFAULT_SETTINGS: LearnerSettings = { steps: 10, queryPull: 1, lexicalPull: 1, biasPull: 0.1, learningRate: 0.1 };
 
 /** Standard deviation of the prior logits over the pool; the prior's start bias. */
 const PRIOR_SPREAD = 1.5;
