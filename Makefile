@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 NPM_ENV := ONNXRUNTIME_NODE_INSTALL=skip
 
-.PHONY: app test check setup setup-node setup-python setup-browser lint test-python test-unit test-e2e models bench
+.PHONY: app test check setup setup-node setup-python setup-browser lint test-python test-unit test-e2e models encoder-model bench
 
 app: setup-node
 	npm run build
@@ -51,6 +51,10 @@ test-e2e: setup-node setup-browser
 # Rebuild the shipped models from scratch on a CPU (deterministic under the fixed seed; hours on 2 cores).
 models: setup-python
 	bash train/build_models.sh
+
+# The pretrained encoder's model folder alone (deterministic; under a minute).
+encoder-model: setup-python
+	$(PY) -m train.export_encoder --out public/models/minilm-encoder
 
 bench: setup
 	npm run bench

@@ -40,3 +40,5 @@ $PY -m train.export --run "runs/$chosen" --out public/models/hoc-minilm-lame --i
 # The 100 MB budget for committed models leaves the five-class model on int8 only.
 $PY -m train.export --run runs/mtc5-la --out public/models/mtc5-minilm-lame --id mtc5-minilm-lame --version 1.0.2 --dev data/mtc5/dev.jsonl --keep-graphs
 $PY bench/training_report.py > bench/results/training.json # again, with the exported models' sizes
+# The pretrained encoder alone, for schemes taught in the loop (issue 19); seconds.
+$PY -m train.export_encoder --out public/models/minilm-encoder

@@ -57,7 +57,13 @@ def load_run(run: Path) -> tuple[Classifier, dict]:
     return model.eval(), ckpt
 
 
-def export_onnx(module: Exported, path: Path, vocab_size: int) -> None:
+# Output name -> its dynamic axes, for the classifier graph of the contract.
+CLASSIFIER_OUTPUTS = {"logits": {0: "batch"}, "label_attention": {0: "batch", 2: "seq"}}
+
+
+def export_onnx(
+    module: torch.nn.Module, path: Path, vocab_size: int, outputs: dict[str, dict[int, str]] = CLASSIFIER_OUTPUTS
+) -> None:
     ids = torch.randint(1000, vocab_size, (2, 16))
     mask = torch.ones_like(ids)
     mask[1, 12:] = 0
@@ -70,13 +76,8 @@ def export_onnx(module: Exported, path: Path, vocab_size: int) -> None:
             dynamo=False,
             opset_version=OPSET,
             input_names=["input_ids", "attention_mask"],
-            output_names=["logits", "label_attention"],
-            dynamic_axes={
-                "input_ids": {0: "batch", 1: "seq"},
-                "attention_mask": {0: "batch", 1: "seq"},
-                "logits": {0: "batch"},
-                "label_attention": {0: "batch", 2: "seq"},
-            },
+            output_names=list(outputs),
+            dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"}, **outputs},
         )
 
 
@@ -94,17 +95,19 @@ ROTATION_BLOCK = 64
 AGREEMENT_MARGIN = 0.02
 
 
-def fused_graph(module: Exported, scratch: Path) -> onnx.ModelProto:
+def fused_graph(
+    module: torch.nn.Module, scratch: Path, encoder: BertModel, outputs: dict[str, dict[int, str]] = CLASSIFIER_OUTPUTS
+) -> onnx.ModelProto:
     """The fp32 graph with ONNX Runtime's transformer fusions: MultiHeadAttention (fed by the Q, K and V MatMuls,
     which stay MatMuls to be quantized), SkipLayerNormalization, BiasGelu. The embeddings stay unfused:
     EmbedLayerNormalization would quantize the token-embedding table with one range for the whole table."""
-    config = module.model.encoder.config
+    config = encoder.config
     # Eager attention exports as plain MatMul/Softmax, the pattern ONNX Runtime's optimizer fuses; the SDPA
     # export of the fp32 reference graph is not recognised, and runs its masking as Where/IsNaN over every score.
     default = config._attn_implementation
     config._attn_implementation = "eager"
     try:
-        export_onnx(module, scratch, config.vocab_size)
+        export_onnx(module, scratch, config.vocab_size, outputs)
     finally:
         config._attn_implementation = default
     options = FusionOptions("bert")
@@ -258,10 +261,12 @@ def quantize_matmuls(model: onnx.ModelProto, outputs: list[str]) -> None:
     topological_insert(model.graph, quantized)
 
 
-def int8_graph(module: Exported, dst: Path) -> None:
+def int8_graph(
+    module: torch.nn.Module, dst: Path, encoder: BertModel, outputs: dict[str, dict[int, str]] = CLASSIFIER_OUTPUTS
+) -> None:
     """The fused fp32 graph, rotated, its MatMuls in int8 with per-token activation ranges, its token-embedding
     table int8 per row."""
-    model = fused_graph(module, dst.with_suffix(".eager.onnx"))
+    model = fused_graph(module, dst.with_suffix(".eager.onnx"), encoder, outputs)
     nodes = weighted_matmuls(model)
     # Both rewrites change each weight in place for its one MatMul.
     assert len({node.input[1] for node in nodes}) == len(nodes), "a weight is shared by two MatMuls"
@@ -446,7 +451,7 @@ def export(
     labels = load_labels(cfg["labels"])
     kept = {key for key, graph in quantized.items() if keep_graphs and graph.exists()}
     if "int8" not in kept:
-        int8_graph(module, int8)
+        int8_graph(module, int8, model.encoder)
     if fp16 and "fp16" not in kept:
         # For WebGPU, which computes the int8 graph's integer ops wrongly, and for anyone who wants fp32's labels.
         compact_graph(fp32, quantized["fp16"])

@@ -1,34 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ModelManifest, scorePredictions } from '../core';
-import { REPO_ROOT, testModelFolder } from './testing';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real `labelwise` bin as a child process. */
-function labelwise(args: string[], stdin: string | Buffer = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/labelwise.mjs'), ...args], { cwd: REPO_ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+import { labelwise, REPO_ROOT, testModelFolder } from './testing';
 
 const devLines = async () =>
   (await readFile(path.join(REPO_ROOT, 'data/hoc/dev.jsonl'), 'utf8')).split('\n').filter((line) => line.trim() !== '');

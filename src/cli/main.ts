@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   classify: () => import('./classify.ts'),
   eval: () => import('./eval.ts'),
   import: () => import('./import.ts'),
+  simulate: () => import('./simulate.ts'),
 };
 
 async function usage(): Promise<string> {

@@ -85,6 +85,8 @@ export function parseManifest(content: unknown, file = 'model.json'): ModelManif
     return value as Json;
   };
 
+  if (root.kind === 'encoder')
+    fail('kind', 'an encoder folder (no labels): teach a scheme on it (labelwise simulate), it does not classify');
   const task = root.task;
   if (task !== 'multi_label' && task !== 'single_label') {
     fail('task', 'expected "multi_label" or "single_label"');

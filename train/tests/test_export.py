@@ -160,7 +160,7 @@ def test_hadamard_blocks_are_orthonormal():
 def test_rotation_keeps_the_fp32_function(folder):
     tmp, _ = folder
     model, ckpt = load_run(tmp / "run")
-    fused = fused_graph(Exported(model, ckpt["label_embeddings"]).eval(), tmp / "probe.onnx")
+    fused = fused_graph(Exported(model, ckpt["label_embeddings"]).eval(), tmp / "probe.onnx", model.encoder)
     rotated = onnx.ModelProto()
     rotated.CopyFrom(fused)
     matmuls = [node.output[0] for node in weighted_matmuls(rotated)]

@@ -1,0 +1,221 @@
+"""Screening benchmark: `labelwise simulate --label` against ASReview LAB's default model, side by side in one run.
+
+    bench/.venv-asreview/bin/python bench/screening.py --out bench/results/screening.json [--tasks hoc mtc5]
+        [--seeds 0 1 2] [--labels NAME ...]
+
+Each task is one label of a labelled pool as a relevant/irrelevant screening; for each seed both tools screen the
+whole pool and WSS@95 and recall after 10% screened are computed from their orders the same way. Labelwise starts
+from the label description alone; ASReview (3.0.8, `elas_u4`) gets one relevant and one irrelevant record drawn by
+--prior-seed S. Needs ASReview in its own venv: python -m venv bench/.venv-asreview && pip install asreview==3.0.8.
+Runs only the standard library besides the two tools.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import platform
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ASREVIEW = ROOT / "bench" / ".venv-asreview" / "bin" / "asreview"
+POOLS = {
+    "hoc": (["data/hoc/train.jsonl"], "data/hoc/labels.json"),
+    "hoc-train+dev": (["data/hoc/train.jsonl", "data/hoc/dev.jsonl"], "data/hoc/labels.json"),
+    "mtc5": (["data/mtc5/train.jsonl"], "data/mtc5/labels.json"),
+}
+
+
+def wss(relevant: list[bool], n: int, recall: float = 0.95) -> float:
+    needed = math.ceil(recall * sum(relevant))
+    found = 0
+    for i, r in enumerate(relevant):
+        found += r
+        if found >= needed:
+            return 1 - (i + 1) / n - (1 - recall)
+    raise ValueError("order never reaches the recall")
+
+
+def recall_at(relevant: list[bool], n: int, share: float = 0.1) -> float:
+    return sum(relevant[: math.ceil(share * n)]) / sum(relevant)
+
+
+def labelwise(pool: Path, scheme: str, label: str, seed: int, scratch: Path) -> tuple[list[bool], dict]:
+    summary = scratch / "summary.json"
+    started = time.perf_counter()
+    out = subprocess.run(
+        [
+            "node",
+            "bin/labelwise.mjs",
+            "simulate",
+            "--data",
+            str(pool),
+            "--scheme",
+            scheme,
+            "--label",
+            label,
+            "--seed",
+            str(seed),
+            "--summary",
+            str(summary),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    seconds = time.perf_counter() - started
+    order = [label in json.loads(line)["decision"] for line in out.splitlines()]
+    report = json.loads(summary.read_text())
+    return order, {"seconds": round(seconds, 1), "training_ms": report["training_ms"]}
+
+
+def asreview(records: list[dict], label: str, seed: int, scratch: Path) -> tuple[list[bool], dict]:
+    data = scratch / "pool.csv"
+    with open(data, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["record_id", "title", "abstract", "label_included"])
+        for i, r in enumerate(records):
+            w.writerow([i, "", r["text"], int(label in r["labels"])])
+    project = scratch / "run.asreview"
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            str(ASREVIEW),
+            "simulate",
+            str(data),
+            "--n-prior-included",
+            "1",
+            "--n-prior-excluded",
+            "1",
+            "--seed",
+            str(seed),
+            "--prior-seed",
+            str(seed),
+            "-o",
+            str(project),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seconds = time.perf_counter() - started
+    with zipfile.ZipFile(project) as z:
+        z.extract("results.db", scratch)
+    with sqlite3.connect(scratch / "results.db") as db:
+        labels = [row[0] for row in db.execute("SELECT label FROM results ORDER BY time, rowid")]
+    # ASReview stops once the last relevant record is found: the rest of its order is irrelevant.
+    return [bool(x) for x in labels], {"seconds": round(seconds, 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", type=Path, default=ROOT / "bench/results/screening.json")
+    p.add_argument("--tasks", nargs="+", default=["hoc-train+dev", "mtc5"], choices=sorted(POOLS))
+    p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    p.add_argument("--labels", nargs="*", help="only these labels of each pool (default: all)")
+    a = p.parse_args(argv)
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines()
+            if line.startswith("Model name")
+        ),
+        platform.processor(),
+    )
+    asreview_version = subprocess.run([str(ASREVIEW), "--version"], capture_output=True, text=True).stdout.strip()
+    rows = []
+    for task in a.tasks:
+        files, scheme = POOLS[task]
+        records = [json.loads(line) for f in files for line in (ROOT / f).read_text().splitlines() if line.strip()]
+        names = [x["name"] for x in json.loads((ROOT / scheme).read_text())["labels"]]
+        with tempfile.TemporaryDirectory(prefix="screening-") as tmp:
+            scratch = Path(tmp)
+            pool = scratch / "pool.jsonl"
+            pool.write_text("".join(json.dumps(r) + "\n" for r in records))
+            for label in names:
+                if a.labels and label not in a.labels:
+                    continue
+                for seed in a.seeds:
+                    row = {
+                        "pool": task,
+                        "label": label,
+                        "documents": len(records),
+                        "seed": seed,
+                        "relevant": sum(label in r["labels"] for r in records),
+                    }
+                    runs = {
+                        "labelwise": labelwise(pool, scheme, label, seed, scratch),
+                        "asreview": asreview(records, label, seed, scratch),
+                    }
+                    for tool, (order, extra) in runs.items():
+                        row[tool] = {
+                            "wss_at_95": round(wss(order, len(records)), 4),
+                            "recall_at_10": round(recall_at(order, len(records)), 4),
+                            **extra,
+                        }
+                    rows.append(row)
+                    print(json.dumps(row), flush=True)
+                    write(a, argv, cpu, asreview_version, rows, complete=False)
+    write(a, argv, cpu, asreview_version, rows, complete=True)
+    return 0
+
+
+def write(
+    a: argparse.Namespace, argv: list[str] | None, cpu: str, asreview_version: str, rows: list[dict], complete: bool
+) -> None:
+    """The results so far: a run cut short says so ("complete": false) and lists only what ran."""
+    mean = lambda tool, key: round(sum(r[tool][key] for r in rows) / len(rows), 4)  # noqa: E731
+    by_task: dict[tuple[str, str], list[dict]] = {}
+    for r in rows:
+        by_task.setdefault((r["pool"], r["label"]), []).append(r)
+    per_task = [
+        {
+            "pool": pool,
+            "label": label,
+            "seeds": len(rs),
+            **{
+                f"{tool}_wss_at_95": round(sum(r[tool]["wss_at_95"] for r in rs) / len(rs), 4)
+                for tool in ("labelwise", "asreview")
+            },
+            **{
+                f"{tool}_recall_at_10": round(sum(r[tool]["recall_at_10"] for r in rs) / len(rs), 4)
+                for tool in ("labelwise", "asreview")
+            },
+        }
+        for (pool, label), rs in by_task.items()
+    ]
+    result = {
+        "command": "bench/.venv-asreview/bin/python bench/screening.py "
+        + " ".join(argv if argv is not None else sys.argv[1:]),
+        "cpu": cpu,
+        "asreview": f"{asreview_version} default (elas_u4), 1 prior included + 1 excluded drawn by --prior-seed S",
+        "labelwise": "labelwise simulate --label: descriptions only at the start, no prior records",
+        "complete": complete,
+        "tasks_asked": a.tasks,
+        "seeds_asked": a.seeds,
+        "labels_asked": a.labels or "all",
+        "runs_done": len(rows),
+        "mean": {
+            tool: {"wss_at_95": mean(tool, "wss_at_95"), "recall_at_10": mean(tool, "recall_at_10")}
+            for tool in ("labelwise", "asreview")
+        }
+        if rows
+        else None,
+        "per_task": per_task,
+        "runs": rows,
+    }
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    a.out.write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
