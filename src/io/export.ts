@@ -5,8 +5,8 @@
  * decision in KW/N1 fields Zotero and EndNote keep and search).
  */
 import type { LabelwiseDocument } from './document';
-import { DECISION_PREFIX, isDecisionField, type RisField, risFieldsOf } from './formats/ris';
 import { encodeLabelList, guardFormula, LABELWISE_CSV_COLUMNS, SCORE_COLUMN_PREFIX } from './formats/csv';
+import { DECISION_PREFIX, isDecisionField, type RisField, risFieldsOf } from './formats/ris';
 
 export type AnnotationStatus = 'new' | 'predicted' | 'accepted' | 'corrected' | 'skipped';
 export const ANNOTATION_STATUSES: readonly AnnotationStatus[] = ['new', 'predicted', 'accepted', 'corrected', 'skipped'];
