@@ -25,6 +25,7 @@ interface ManifestFields {
   version?: unknown;
   task?: unknown;
   labels?: unknown;
+  kind?: unknown;
 }
 
 export function buildModelIndex(modelsDir: string): ModelIndex {
@@ -42,6 +43,8 @@ export function buildModelIndex(modelsDir: string): ModelIndex {
       console.warn(`[models-index] skipping ${manifestPath}: ${(error as Error).message}`);
       continue;
     }
+    // An encoder folder (kind "encoder") is what taught schemes learn on; the picker lists classifiers only.
+    if (manifest.kind === 'encoder') continue;
     const files: Record<string, number> = {};
     for (const name of readdirSync(dir).sort()) {
       const path = join(dir, name);

@@ -1,3 +1,4 @@
+// Over 300 lines: option parsing, the screening loop and its summary metrics (WSS, recall, F1 steps) in one command; to be split when Teach gets its worker.
 /** `labelwise simulate`: the taught-scheme learner screening a labelled file, its gold labels as the decisions. */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';

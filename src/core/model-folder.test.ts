@@ -102,11 +102,16 @@ describe('loadModelFolder', () => {
     expect(model.tokenizer.sepId).toBe(102);
   });
 
-  it('loads every shipped model folder', async () => {
+  it('loads every shipped classifier folder and refuses the encoder folder by its kind', async () => {
     const shipped = path.join(REPO_ROOT, 'public/models');
     const folders = (await readdir(shipped, { withFileTypes: true })).filter((entry) => entry.isDirectory());
     expect(folders.length).toBeGreaterThan(0);
     for (const entry of folders) {
+      const manifest = JSON.parse(await readFile(path.join(shipped, entry.name, 'model.json'), 'utf8')) as { kind?: string };
+      if (manifest.kind === 'encoder') {
+        await expect(loadModelFolder(folderReader(path.join(shipped, entry.name)))).rejects.toThrow(/field "kind"/);
+        continue;
+      }
       const model = await loadModelFolder(folderReader(path.join(shipped, entry.name)));
       expect(model.manifest.id).toBe(entry.name);
     }

@@ -1,3 +1,4 @@
+// Over 300 lines: the features, the description prior, training and scoring of one learner kept together until its design settles (issue 19).
 /**
  * The learner of a taught scheme: scores every document from the label descriptions alone, then learns from each
  * decision. Plain TypeScript, no DOM: the page's learning worker and `labelwise simulate` run this same code.

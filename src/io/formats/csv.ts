@@ -1,3 +1,4 @@
+// Over 300 lines: the RFC 4180 reader, delimiter detection, column mapping and the round trip of Labelwise-written CSV (formula guard, label lists) are one format.
 /**
  * CSV/TSV (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes) with a header row
  * and a column mapping chosen by the user (the UI's column picker) or guessed from the header.
