@@ -146,6 +146,8 @@ let db: AnnotationDb | null = null;
 let session: TabSession | null = null;
 /** Every action that reads then writes runs in this chain, so a fast key sequence applies in order. */
 let chain: Promise<unknown> = Promise.resolve();
+/** Messages from other tabs, handled in the order they came. */
+let messages: Promise<void> = Promise.resolve();
 const undoStack: UndoEntry[] = [];
 const redoStack: UndoEntry[] = [];
 let activePredictor: BatchPredictor | null = null;
@@ -262,6 +264,9 @@ async function onMessage(message: SessionMessage): Promise<void> {
     refreshOrder();
   } else {
     await reloadAll();
+    // A tab took over: hand it the notes this tab could not save now, not at the next retry (it dropped any that
+    // arrived while it was still loading the session).
+    if (message.type === 'owner') retryUnsavedNotes();
   }
 }
 
@@ -304,7 +309,10 @@ export async function initAnnotation(databaseName = 'labelwise-annotate'): Promi
       set({ role });
       if (role === 'active') retryUnsavedNotes();
     },
-    onMessage: (message) => void onMessage(message).catch(() => {}),
+    // One at a time, in arrival order: a read that started for an earlier message must not land after a later one's.
+    onMessage: (message) => {
+      messages = messages.then(() => onMessage(message)).catch(() => {});
+    },
   });
   session.start();
   setInterval(retryUnsavedNotes, NOTE_RETRY_MS);
