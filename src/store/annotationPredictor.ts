@@ -1,7 +1,7 @@
 /** The inference worker's batch API, shaped as the annotation store's BatchPredictor. */
 import type { ClassifyResult, ModelInfo } from '../worker/api';
 import { callback, inferenceWorker } from '../worker/bridge';
-import type { BatchPredictor } from './annotation';
+import type { BatchPredictor } from './annotationPrediction';
 
 /** Batch results keep their heatmaps for the documents an annotator is about to open (bounded memory). */
 const RECENT_RESULTS = 200;
@@ -23,6 +23,11 @@ export function rememberResult(key: string, text: string, result: ClassifyResult
 
 export function scoresOf(result: ClassifyResult): Record<string, number> {
   return Object.fromEntries(result.labels.map((label) => [label.name, label.probability]));
+}
+
+/** The labels the worker predicted (its thresholds or argmax, core/postprocess.predictLabels): not derived again here. */
+function predictedOf(result: ClassifyResult): string[] {
+  return result.labels.filter((label) => label.predicted).map((label) => label.name);
 }
 
 export function workerPredictor(info: ModelInfo): BatchPredictor {
@@ -48,7 +53,7 @@ export function workerPredictor(info: ModelInfo): BatchPredictor {
             return;
           }
           rememberResult(item.id, texts.get(item.id) ?? '', item.result);
-          onResult(item.id, scoresOf(item.result));
+          onResult(item.id, { scores: scoresOf(item.result), predicted: predictedOf(item.result) });
         }),
         callback((progress) => onProgress(progress.done, progress.total)),
       );

@@ -91,6 +91,14 @@ export class NotOwnerError extends Error {
   }
 }
 
+/** Raised when the browser refused a write for lack of room (disk full, storage quota used up). */
+export class StorageFullError extends Error {
+  constructor(cause: unknown) {
+    super('The browser has no room left to save your work (disk full or storage quota used up).', { cause });
+    this.name = 'StorageFullError';
+  }
+}
+
 /** True for the browser's "disk full / quota exhausted" failure, however Dexie wraps it. */
 export function isQuotaError(error: unknown): boolean {
   let current: unknown = error;
