@@ -2,26 +2,9 @@
 import type { ClassifyResult, ModelInfo } from '../worker/api';
 import { callback, inferenceWorker } from '../worker/bridge';
 import type { BatchPredictor } from './annotationPrediction';
+import { rememberResult } from './heatmap';
 
-/** Batch results keep their heatmaps for the documents an annotator is about to open (bounded memory). */
-const RECENT_RESULTS = 200;
-const recentResults = new Map<string, { text: string; result: ClassifyResult }>();
-
-export function recentResult(key: string, text: string): ClassifyResult | null {
-  const entry = recentResults.get(key);
-  return entry && entry.text === text ? entry.result : null;
-}
-
-export function rememberResult(key: string, text: string, result: ClassifyResult): void {
-  recentResults.delete(key);
-  recentResults.set(key, { text, result });
-  if (recentResults.size > RECENT_RESULTS) {
-    const oldest = recentResults.keys().next().value;
-    if (oldest !== undefined) recentResults.delete(oldest);
-  }
-}
-
-export function scoresOf(result: ClassifyResult): Record<string, number> {
+function scoresOf(result: ClassifyResult): Record<string, number> {
   return Object.fromEntries(result.labels.map((label) => [label.name, label.probability]));
 }
 

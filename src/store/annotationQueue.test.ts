@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   acceptedStatus,
   bulkAcceptable,
-  labelsMatching,
   orderAfterDecisions,
   orderQueue,
   predictionConfidence,
@@ -122,21 +121,5 @@ describe('decisions', () => {
     expect(bulkAcceptable({ ...confident, edited: true }, multi, 0.9)).toBe(false);
     expect(bulkAcceptable({ ...confident, status: 'accepted' }, multi, 0.9)).toBe(false);
     expect(bulkAcceptable(undefined, multi, 0)).toBe(false);
-  });
-});
-
-describe('labelsMatching', () => {
-  const labels = [
-    'Sustaining proliferative signaling',
-    'Evading growth suppressors',
-    'Genomic instability and mutation',
-    'Inducing angiogenesis',
-  ];
-
-  it('prefers names starting with the letters, then words starting with them, then any substring', () => {
-    expect(labelsMatching(labels, 'ev')).toEqual(['Evading growth suppressors']);
-    expect(labelsMatching(labels, 'angio')).toEqual(['Inducing angiogenesis']);
-    expect(labelsMatching(labels, 'ation')).toEqual(['Genomic instability and mutation']);
-    expect(labelsMatching(labels, '  ')).toEqual([]);
   });
 });

@@ -122,22 +122,6 @@ const confidenceOf = memoByScores((scores, model) => {
   return weakest;
 });
 
-/** Labels whose name starts with (or, failing that, contains) the typed letters, in display order. */
-export function labelsMatching(labels: readonly string[], typed: string): string[] {
-  const needle = typed.trim().toLowerCase();
-  if (!needle) return [];
-  const starts = labels.filter((label) => label.toLowerCase().startsWith(needle));
-  if (starts.length > 0) return starts;
-  const wordStarts = labels.filter((label) =>
-    label
-      .toLowerCase()
-      .split(/\s+/)
-      .some((word) => word.startsWith(needle)),
-  );
-  if (wordStarts.length > 0) return wordStarts;
-  return labels.filter((label) => label.toLowerCase().includes(needle));
-}
-
 /** Whether bulk "accept above a confidence" takes this document: predicted, untouched by a human, confident enough. */
 export function bulkAcceptable(doc: AnnotatedDoc | undefined, model: ModelView, minConfidence: number): doc is AnnotatedDoc {
   if (doc?.status !== 'predicted' || doc.edited) return false;

@@ -337,7 +337,7 @@ export function AnnotateView() {
             Dismiss
           </button>
           {actionError.includes('room') && (
-            <button type="button" onClick={() => downloadExport('all', 'jsonl', settings.labels)}>
+            <button type="button" onClick={() => downloadExport('all', 'jsonl')}>
               Export everything now
             </button>
           )}

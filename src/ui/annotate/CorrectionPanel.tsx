@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import { labelsMatching } from '../../store/annotationQueue';
 import type { AnnotatedDoc, SessionSettings } from '../../store/db';
+import { labelsMatching } from '../../store/labelFinder';
 import { ReviewerMarks } from '../review/ReviewerMarks';
 import { DocText, type Span, type WeightedSpan } from './DocText';
 import type { Heatmap } from './useHeatmap';
@@ -192,13 +192,7 @@ export function CorrectionPanel(props: Props) {
       {props.finderOpen && <LabelFinder labels={settings.labels} onPick={props.onToggle} onClose={props.onFinderClose} />}
       <label className="aw-note">
         Note
-        <textarea
-          value={note}
-          disabled={readOnly}
-          rows={2}
-          onChange={(event) => setNote(event.target.value)}
-          onBlur={saveNow}
-        />
+        <textarea value={note} disabled={readOnly} rows={2} onChange={(event) => setNote(event.target.value)} onBlur={saveNow} />
       </label>
     </section>
   );
