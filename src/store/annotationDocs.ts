@@ -3,9 +3,9 @@
  * document. No IndexedDB, no tabs, no timers (src/store/annotation.ts saves what these return).
  */
 import type { SentenceSpan } from '../io/document';
-import type { ReviewRecord } from '../io/export';
+import type { AnnotationStatus, ReviewRecord } from '../io/export';
 import { acceptedStatus } from './annotationQueue';
-import { type AnnotatedDoc, type DecisionState, type DocStatus, REVIEWED_STATUSES, type SessionSettings } from './db';
+import { type AnnotatedDoc, type DecisionState, REVIEWED_STATUSES, type SessionSettings } from './db';
 
 /** A document arriving from an import (or a previous export being re-imported). */
 export interface IncomingDoc {
@@ -16,7 +16,7 @@ export interface IncomingDoc {
   sentences?: SentenceSpan[] | null;
   /** Gold labels or a previous human decision. */
   labels?: string[];
-  status?: DocStatus;
+  status?: AnnotationStatus;
   scores?: Record<string, number>;
   predicted?: string[];
   model?: { id: string; version: string };
@@ -139,7 +139,7 @@ export function nextToReview(order: readonly string[], docs: ReadonlyMap<string,
 
 /** An imported record as the session keeps it. */
 export function toStored(incoming: IncomingDoc, order: number, now: number): AnnotatedDoc {
-  const status: DocStatus = incoming.status ?? (incoming.scores && incoming.predicted ? 'predicted' : 'new');
+  const status: AnnotationStatus = incoming.status ?? (incoming.scores && incoming.predicted ? 'predicted' : 'new');
   // Gold labels, or a decision that differs from the prediction, are human work a prediction must not replace.
   const edited =
     incoming.labels !== undefined &&

@@ -1,7 +1,7 @@
 /** The export file of the session: which documents, in which format, assembled in memory as a Blob (no giant string). */
 import { type ExportSelection, exportCsv, exportJsonl, exportRis, selectForExport } from '../io/export';
 import { allDocs, useAnnotation } from './annotation';
-import { toAnnotatedDocument } from './annotationRecords';
+import { toAnnotationRecord } from './annotationRecords';
 import type { AnnotatedDoc } from './db';
 
 export type ExportFormat = 'jsonl' | 'csv' | 'ris';
@@ -24,7 +24,7 @@ export function exportCount(docs: ReadonlyMap<string, AnnotatedDoc>, selection: 
 }
 
 export function buildExport(selection: ExportSelection, format: ExportFormat): ExportFile {
-  const items = selectForExport(allDocs().map(toAnnotatedDocument), selection);
+  const items = selectForExport(allDocs().map(toAnnotationRecord), selection);
   const labelNames = useAnnotation.getState().settings.labels;
   const parts =
     format === 'jsonl' ? [...exportJsonl(items)] : format === 'ris' ? [...exportRis(items)] : [...exportCsv(items, { labelNames })];

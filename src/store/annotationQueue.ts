@@ -1,10 +1,11 @@
-import type { AnnotatedDoc, DocStatus, SessionSettings } from './db';
+import type { AnnotationStatus } from '../io/export';
+import type { AnnotatedDoc, SessionSettings } from './db';
 
 export type QueueSort = { by: 'uncertainty' } | { by: 'score'; label: string } | { by: 'id' };
 
 export interface QueueFilter {
   /** Empty set = every status. */
-  statuses: ReadonlySet<DocStatus>;
+  statuses: ReadonlySet<AnnotationStatus>;
   /** A label the decision or the prediction must contain; null = any. */
   label: string | null;
 }
@@ -79,7 +80,7 @@ export function orderQueue(docs: Iterable<AnnotatedDoc>, sort: QueueSort, filter
 }
 
 /** The status a document gets when the annotator accepts its current decision. */
-export function acceptedStatus(doc: Pick<AnnotatedDoc, 'decision' | 'predicted'>): DocStatus {
+export function acceptedStatus(doc: Pick<AnnotatedDoc, 'decision' | 'predicted'>): AnnotationStatus {
   const predicted = new Set(doc.predicted ?? []);
   const same = doc.decision.length === predicted.size && doc.decision.every((label) => predicted.has(label));
   return same ? 'accepted' : 'corrected';
