@@ -5,25 +5,15 @@
  * own, shrunk through the DevTools protocol.
  */
 import { type CDPSession, expect, type Page, test } from '@playwright/test';
+import { ANNOTATE_URL, importPasted, openAnnotate, waitForPredictions } from './annotate-helpers';
 
-const VIEW_URL = '/?tab=annotate&backend=wasm';
 const DATABASE = 'labelwise-annotate';
 
 async function openWithTwoDocuments(page: Page): Promise<void> {
-  await page.goto(VIEW_URL);
-  await expect(page.getByTestId('annotate-view')).toBeVisible();
-  await expect(async () => {
-    await page.getByTestId('open-import').click();
-    await expect(page.getByLabel('Pasted text')).toBeVisible({ timeout: 2_000 });
-  }).toPass({ timeout: 30_000 });
-  await page.getByLabel('Pasted text').check();
-  await page.getByLabel('Text to import').fill('First abstract about tumour growth.\n\nSecond abstract about apoptosis.');
-  await page.getByTestId('import-start').click();
-  await expect(page.getByTestId('import-imported')).toHaveText('2');
-  await page.getByRole('button', { name: 'Done', exact: true }).click();
+  await openAnnotate(page);
+  await importPasted(page, 'First abstract about tumour growth.\n\nSecond abstract about apoptosis.', 2);
   // The background batch writes too: wait until it is done, so the only save left is the test's.
-  await expect(page.getByTestId('batch-progress')).toContainText(' 0 new', { timeout: 150_000 });
-  await expect(page.getByTestId('prediction-progress')).toHaveCount(0);
+  await waitForPredictions(page);
   await expect(page.getByTestId('save-state')).toHaveAttribute('data-state', 'saved');
 }
 
@@ -94,7 +84,7 @@ test('closing the page while a save is pending asks first; once everything is sa
 
   // What was saved is there in the next page.
   const next = await context.newPage();
-  await next.goto(VIEW_URL);
+  await next.goto(ANNOTATE_URL);
   await expect(next.getByTestId('batch-progress')).toContainText('1 of 2 reviewed');
 });
 

@@ -3,13 +3,7 @@
  * the tab left read-only becomes active again once the other closes, and the page shows when work is saved.
  */
 import { expect, type Page, test } from '@playwright/test';
-
-const VIEW_URL = '/?tab=annotate&backend=wasm';
-
-async function openView(page: Page): Promise<void> {
-  await page.goto(VIEW_URL);
-  await expect(page.getByTestId('annotate-view')).toBeVisible();
-}
+import { importPasted, openAnnotate } from './annotate-helpers';
 
 /**
  * The document the note goes on, found by its text: the queue is sorted by the model's uncertainty and predictions land
@@ -20,20 +14,12 @@ const notedRow = (page: Page) => page.locator('.aw-row', { hasText: 'First abstr
 
 test('a note typed just before a take-over reaches the new tab; closing it makes the old tab active again', async ({ context }) => {
   const first = await context.newPage();
-  await openView(first);
-  await expect(async () => {
-    await first.getByTestId('open-import').click();
-    await expect(first.getByLabel('Pasted text')).toBeVisible({ timeout: 2_000 });
-  }).toPass({ timeout: 30_000 });
-  await first.getByLabel('Pasted text').check();
-  await first.getByLabel('Text to import').fill('First abstract about tumour growth.\n\nSecond abstract about apoptosis.');
-  await first.getByTestId('import-start').click();
-  await expect(first.getByTestId('import-imported')).toHaveText('2');
-  await first.getByRole('button', { name: 'Done', exact: true }).click();
+  await openAnnotate(first);
+  await importPasted(first, 'First abstract about tumour growth.\n\nSecond abstract about apoptosis.', 2);
   await expect(first.getByTestId('save-state')).toHaveAttribute('data-state', 'saved');
 
   const second = await context.newPage();
-  await openView(second);
+  await openAnnotate(second);
   await expect(second.getByTestId('read-only-banner')).toBeVisible();
 
   // The note is still waiting for its save (the panel saves after a pause) when the other tab takes over.

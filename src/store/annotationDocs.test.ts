@@ -14,23 +14,9 @@ import {
   withLabelToggled,
   withScores,
 } from './annotationDocs';
-import type { AnnotatedDoc } from './db';
+import { sessionDoc } from './testDocs';
 
-function doc(id: string, extra: Partial<AnnotatedDoc> = {}): AnnotatedDoc {
-  return {
-    key: `id:${id}`,
-    order: 0,
-    id,
-    text: id,
-    status: 'new',
-    decision: [],
-    note: '',
-    annotator: '',
-    importedAt: 0,
-    updatedAt: 0,
-    ...extra,
-  };
-}
+const doc = sessionDoc;
 
 const multi = { labels: ['A', 'B', 'C'], task: 'multi_label' as const };
 const model = { id: 'm', version: '1' };

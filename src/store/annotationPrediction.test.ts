@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ScoreUpdate } from './annotationDocs';
 import { type BatchPredictor, documentsToPredict, runBatch } from './annotationPrediction';
-import type { AnnotatedDoc } from './db';
+import { sessionDoc } from './testDocs';
 
-function doc(id: string, extra: Partial<AnnotatedDoc> = {}): AnnotatedDoc {
-  return { key: id, order: 0, id, text: id, status: 'new', decision: [], note: '', annotator: '', importedAt: 0, updatedAt: 0, ...extra };
-}
+const doc = sessionDoc;
 
 const model = { id: 'm', version: '1', task: 'multi_label' as const, labels: [{ name: 'A', threshold: 0.5 }] };
 
@@ -34,7 +32,7 @@ describe('batch prediction', () => {
       ['d', doc('d')],
       ['e', doc('e', { scores: { A: 1 }, model: { id: 'm', version: '0' } })],
     ]);
-    expect(documentsToPredict(['d', 'b', 'c'], docs, model).map((d) => d.key)).toEqual(['d', 'a', 'e']);
+    expect(documentsToPredict(['d', 'b', 'c'], docs, model).map((d) => d.id)).toEqual(['d', 'a', 'e']);
   });
 
   it('hands every result to the store with the predicted labels and the model that gave them', async () => {

@@ -9,6 +9,7 @@ import {
   uncertainty,
 } from './annotationQueue';
 import type { AnnotatedDoc, SessionSettings } from './db';
+import { sessionDoc } from './testDocs';
 
 const multi: Pick<SessionSettings, 'labels' | 'thresholds' | 'task'> = {
   labels: ['A', 'B'],
@@ -19,21 +20,7 @@ const single: Pick<SessionSettings, 'labels' | 'thresholds' | 'task'> = { labels
 const everything: QueueFilter = { statuses: new Set(), label: null };
 
 function doc(id: string, scores?: Record<string, number>, extra: Partial<AnnotatedDoc> = {}): AnnotatedDoc {
-  return {
-    key: `id:${id}`,
-    order: 0,
-    id,
-    text: id,
-    status: scores ? 'predicted' : 'new',
-    scores,
-    predicted: [],
-    decision: [],
-    note: '',
-    annotator: '',
-    importedAt: 0,
-    updatedAt: 0,
-    ...extra,
-  };
+  return sessionDoc(id, { status: scores ? 'predicted' : 'new', scores, predicted: [], ...extra });
 }
 
 describe('uncertainty', () => {
