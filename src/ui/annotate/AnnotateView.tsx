@@ -17,7 +17,7 @@ import { useModelStore } from '../../store/model';
 import { Banners } from './Banners';
 import { CommandButtons } from './CommandButtons';
 import { CorrectionPanel } from './CorrectionPanel';
-import { type CommandContext, commandForKey, type Dialog } from './commands';
+import { type CommandContext, commandForKey, type Dialog, isTypingTarget } from './commands';
 import { ExportDialog } from './ExportDialog';
 import { ImportDialog } from './ImportDialog';
 import { BulkAccept, PredictionControls } from './PredictionControls';
@@ -85,7 +85,8 @@ export function AnnotateView() {
   keyState.current = { dialog, context };
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      const command = commandForKey(event, keyState.current.dialog, keyState.current.context);
+      const typing = isTypingTarget(event.target) || event.isComposing;
+      const command = commandForKey(event, typing, keyState.current.dialog, keyState.current.context);
       if (!command) return;
       if (command.scope !== 'always') event.preventDefault();
       command.perform(keyState.current.context, event);

@@ -38,18 +38,19 @@ export interface Command {
   scope: Scope;
   /** With Ctrl (Cmd on a Mac); the others run only without Ctrl, Cmd or Alt. */
   withCommandKey?: boolean;
-  matches(event: KeyboardEvent): boolean;
+  matches(event: Pick<KeyboardEvent, 'key' | 'shiftKey'>): boolean;
   enabled(context: CommandContext): boolean;
-  perform(context: CommandContext, event: KeyboardEvent | null): void;
+  perform(context: CommandContext, event: Pick<KeyboardEvent, 'key'> | null): void;
 }
 
 const writable = (context: CommandContext) => !context.readOnly;
 const anyTime = () => true;
 const keyIs =
   (...keys: string[]) =>
-  (event: KeyboardEvent) =>
+  (event: Pick<KeyboardEvent, 'key'>) =>
     keys.includes(event.key);
-const undoKey = (shift: boolean) => (event: KeyboardEvent) => event.key.toLowerCase() === 'z' && event.shiftKey === shift;
+const undoKey = (shift: boolean) => (event: Pick<KeyboardEvent, 'key' | 'shiftKey'>) =>
+  event.key.toLowerCase() === 'z' && event.shiftKey === shift;
 
 export const COMMANDS: readonly Command[] = [
   {
@@ -170,9 +171,13 @@ export function isTypingTarget(target: EventTarget | null): boolean {
   return false;
 }
 
-/** The command a key runs in the view's state, if any (and it may run now). */
-export function commandForKey(event: KeyboardEvent, dialog: Dialog, context: CommandContext): Command | null {
-  const typing = isTypingTarget(event.target) || event.isComposing;
+/** The command a key runs in the view's state, if any (and it may run now); `typing`: the key went to a field. */
+export function commandForKey(
+  event: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey' | 'shiftKey'>,
+  typing: boolean,
+  dialog: Dialog,
+  context: CommandContext,
+): Command | null {
   const commandKey = event.ctrlKey || event.metaKey;
   for (const command of COMMANDS) {
     if (!command.matches(event)) continue;
