@@ -135,19 +135,23 @@ export const useAnnotation = create<AnnotationState & AnnotationActions>()((set,
     return currentKey ? (docs.get(currentKey) ?? null) : null;
   }
 
-  /** Saves documents, then updates memory in one store update with `alongside`; a refused save changes nothing and throws. */
-  async function persistDocs(changed: AnnotatedDoc[], alongside: Partial<AnnotationState> = {}): Promise<void> {
+  /**
+   * Saves documents, then updates memory in one store update with `alongside` (read once saved, so it sees the
+   * state of that moment); a refused save changes nothing and throws.
+   */
+  async function persistDocs(changed: AnnotatedDoc[], alongside: () => Partial<AnnotationState> = () => ({})): Promise<void> {
     const session = writer();
     await session.putDocs(changed);
     const docs = new Map(get().docs);
     for (const doc of changed) docs.set(doc.key, doc);
-    set({ docs, ...alongside });
+    set({ docs, ...alongside() });
     session.session.post({ type: 'changed', keys: changed.map((doc) => doc.key) });
   }
 
   /** Saves a change that can be undone. */
   function commit(entry: HistoryEntry, docsAfter: AnnotatedDoc[], alongside: Partial<AnnotationState> = {}): Promise<void> {
-    return persistDocs(docsAfter, { ...alongside, history: recorded(get().history, entry), canUndo: true, canRedo: false });
+    // The history as it is once saved: an undo may have taken an entry meanwhile.
+    return persistDocs(docsAfter, () => ({ ...alongside, history: recorded(get().history, entry), canUndo: true, canRedo: false }));
   }
 
   function setHistory(history: UndoHistory): void {
