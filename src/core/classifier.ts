@@ -1,4 +1,5 @@
 /** The classification pipeline: tokens -> windows -> graph runs -> combined scores and word attention. */
+import { errorMessage } from './errors';
 import type { ModelManifest } from './manifest';
 import type { LoadedModel } from './model-folder';
 import { combineLogits, predictLabels, probabilities, type WordWeight, wordWeights } from './postprocess';
@@ -151,7 +152,7 @@ export function createClassifier(
       } catch (error) {
         // A missing recheck graph (offline, say) never fails the classification: the first graph's result stands.
         recheck = 'unavailable';
-        recheckError = error instanceof Error ? error.message : String(error);
+        recheckError = errorMessage(error);
       }
       if (second) {
         total += windows.length;

@@ -35,6 +35,7 @@
 
 export type { Classification, Classifier, ClassifierOptions, ClassifyOptions, Progress, Recheck, WordWeight } from './classifier';
 export { createClassifier } from './classifier';
+export { errorMessage } from './errors';
 export type { BorderlineSpec, LabelSpec, ModelManifest, Precision, Task, WindowSpec } from './manifest';
 export { ModelFolderError, parseManifest } from './manifest';
 export type { F1Report } from './metrics';

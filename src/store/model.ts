@@ -1,5 +1,7 @@
 /** Which model folders exist, which one is loaded, and how loading goes. Shared by every tab. */
+
 import { create } from 'zustand';
+import { errorMessage } from '../core/errors';
 import type { BackendInfo, LoadOptions, LoadProgress, ModelInfo } from '../worker/api';
 import { callback, inferenceWorker } from '../worker/bridge';
 import { cachedModelFiles, saveModelForOffline } from '../worker/model-files';
@@ -59,10 +61,6 @@ export function loadOptionsFromUrl(): Pick<LoadOptions, 'backend' | 'precision' 
     precision: precision === 'int8' || precision === 'fp16' || precision === 'fp32' ? precision : undefined,
     threads: Number.isInteger(threads) && threads > 0 ? threads : undefined,
   };
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Counts loads so a superseded load (another model picked meanwhile) can't overwrite the current one. */

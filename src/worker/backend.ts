@@ -1,4 +1,5 @@
 /** Picks the ONNX Runtime backend and graph: WebGPU when the browser has an adapter, WASM otherwise. */
+import { errorMessage } from '../core/errors';
 import type { BackendName } from './api';
 
 interface GpuLike {
@@ -13,7 +14,7 @@ export async function webGpuUnavailableReason(): Promise<string | undefined> {
     const adapter = await gpu.requestAdapter();
     return adapter ? undefined : 'no WebGPU adapter';
   } catch (error) {
-    return `WebGPU adapter request failed (${(error as Error).message})`;
+    return `WebGPU adapter request failed (${errorMessage(error)})`;
   }
 }
 

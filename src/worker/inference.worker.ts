@@ -3,6 +3,7 @@
  * The inference worker: loads a model folder, runs it with ONNX Runtime Web (WebGPU first, WASM fallback)
  * and answers classify / classifyMany calls from the page through comlink. The page never waits on compute.
  */
+
 import * as Comlink from 'comlink';
 import {
   borderlineGraphFile,
@@ -19,6 +20,7 @@ import {
   parseManifest,
   readGraph,
 } from '../core';
+import { errorMessage } from '../core/errors';
 import {
   type BackendInfo,
   type BackendName,
@@ -90,10 +92,6 @@ let batchAbort: AbortController | undefined;
 /** Errors about the model folder's files are the same on every backend, so they are not a reason to fall back. */
 function isFileError(error: unknown): boolean {
   return error instanceof ModelFileError || error instanceof ModelFolderError;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 async function readFolderFile(current: Folder, file: string, onFile: ((progress: FileProgress) => void) | undefined): Promise<Uint8Array> {
