@@ -9,6 +9,7 @@ import {
   borderlineGraphFile,
   type Classifier,
   createClassifier,
+  isPrecision,
   loadModelFolder,
   ortSessionFactory,
   type Precision,
@@ -39,7 +40,7 @@ export function requireOption(value: string | undefined, name: string): string {
 
 export function parsePrecision(value: string | undefined): Precision {
   const precision = value ?? 'int8';
-  if (precision !== 'int8' && precision !== 'fp32' && precision !== 'fp16') {
+  if (!isPrecision(precision)) {
     throw new UsageError(`--precision must be int8, fp32 or fp16 (got "${precision}")`);
   }
   return precision;

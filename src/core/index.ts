@@ -37,7 +37,7 @@ export type { Classification, Classifier, ClassifierOptions, ClassifyOptions, Pr
 export { createClassifier } from './classifier';
 export { errorMessage } from './errors';
 export type { BorderlineSpec, LabelSpec, ModelManifest, Precision, Task, WindowSpec } from './manifest';
-export { ModelFolderError, parseManifest } from './manifest';
+export { isPrecision, ModelFolderError, PRECISIONS, parseManifest } from './manifest';
 export type { F1Report } from './metrics';
 export { scorePredictions } from './metrics';
 export type { LoadedModel, LoadOptions, ReadModelFile } from './model-folder';

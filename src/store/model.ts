@@ -2,6 +2,7 @@
 
 import { create } from 'zustand';
 import { errorMessage } from '../core/errors';
+import { isPrecision } from '../core/manifest';
 import type { BackendInfo, LoadOptions, LoadProgress, ModelInfo } from '../worker/api';
 import { callback, inferenceWorker } from '../worker/bridge';
 import { cachedModelFiles, saveModelForOffline } from '../worker/model-files';
@@ -58,7 +59,7 @@ export function loadOptionsFromUrl(): Pick<LoadOptions, 'backend' | 'precision' 
   const threads = Number(params.get('threads'));
   return {
     backend: backend === 'wasm' || backend === 'webgpu' ? backend : undefined,
-    precision: precision === 'int8' || precision === 'fp16' || precision === 'fp32' ? precision : undefined,
+    precision: isPrecision(precision) ? precision : undefined,
     threads: Number.isInteger(threads) && threads > 0 ? threads : undefined,
   };
 }
