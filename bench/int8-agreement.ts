@@ -18,13 +18,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  borderlineGraphFile,
   type Classifier,
   createClassifier,
+  createClassifierWithBorderline,
   loadModelFolder,
   ortSessionFactory,
   type Precision,
-  readGraph,
 } from '../src/core';
 
 const { values: args } = parseArgs({
@@ -55,9 +54,8 @@ async function open(runtime: 'node' | 'wasm', precision: Precision, borderline =
     ort.env.wasm.numThreads = 1; // Node has no cross-origin isolation to give it threads; the arithmetic is the same
     openGraph = ortSessionFactory(ort, { executionProviders: ['wasm'] });
   }
-  const second = borderline ? borderlineGraphFile(model) : undefined;
-  const openBorderline = second ? async () => openGraph(await readGraph(read, second)) : undefined;
-  return createClassifier(model, await openGraph(model.graph), { openBorderline });
+  const session = await openGraph(model.graph);
+  return borderline ? createClassifierWithBorderline(model, session, { read, openSession: openGraph }) : createClassifier(model, session);
 }
 
 const records = (await readFile(path.resolve(root, args.data), 'utf8'))

@@ -5,16 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import {
-  borderlineGraphFile,
-  type Classifier,
-  createClassifier,
-  isPrecision,
-  loadModelFolder,
-  ortSessionFactory,
-  type Precision,
-  readGraph,
-} from '../core';
+import { type Classifier, createClassifierWithBorderline, isPrecision, loadModelFolder, ortSessionFactory, type Precision } from '../core';
 import { errorMessage } from '../core/errors';
 
 /** Exit code for usage errors and unusable inputs (a model folder that won't load, a missing file). */
@@ -124,10 +115,7 @@ export async function openClassifier(folder: string, precision: Precision, threa
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
   });
-  const borderline = borderlineGraphFile(model);
-  return createClassifier(model, await openSession(model.graph), {
-    openBorderline: borderline ? async () => openSession(await readGraph(read, borderline)) : undefined,
-  });
+  return createClassifierWithBorderline(model, await openSession(model.graph), { read, openSession });
 }
 
 export interface InputRecord {

@@ -33,8 +33,17 @@
  * `createClassifier(model, newSession)` again; the tokenizer is reused.
  */
 
-export type { Classification, Classifier, ClassifierOptions, ClassifyOptions, Progress, Recheck, WordWeight } from './classifier';
-export { createClassifier } from './classifier';
+export type {
+  BorderlineGraphSource,
+  Classification,
+  Classifier,
+  ClassifierOptions,
+  ClassifyOptions,
+  Progress,
+  Recheck,
+  WordWeight,
+} from './classifier';
+export { createClassifier, createClassifierWithBorderline } from './classifier';
 export { errorMessage } from './errors';
 export type { BorderlineSpec, LabelSpec, ModelManifest, Precision, Task, WindowSpec } from './manifest';
 export { isPrecision, ModelFolderError, PRECISIONS, parseManifest } from './manifest';
