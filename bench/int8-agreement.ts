@@ -1,6 +1,6 @@
 /**
  * How closely the int8 graph follows the fp32 one in the runtimes that run it: onnxruntime-node (the CLI, and the
- * x86 kernels train/export.py measures with) and onnxruntime-web's WASM build (the app), through the same core
+ * x86 kernels train/agreement.py measures with) and onnxruntime-web's WASM build (the app), through the same core
  * code as both (src/core: tokenizer, windows, max over windows).
  *
  *   npm run bench:agreement   [-- --model public/models/hoc-minilm-lame --data data/hoc/dev.jsonl]
