@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { errorMessage } from '../../core/errors';
 import { classifierInput } from '../../io/document';
 import { recentResult, rememberResult } from '../../store/annotationPredictor';
 import type { AnnotatedDoc, SessionSettings } from '../../store/db';
@@ -62,7 +63,7 @@ export function useHeatmap(doc: AnnotatedDoc | null, input: SessionSettings['cla
         })
         .catch((error: unknown) => {
           inFlight = false;
-          if (current) setHeatmap({ status: 'error', message: error instanceof Error ? error.message : String(error) });
+          if (current) setHeatmap({ status: 'error', message: errorMessage(error) });
         });
     }, SETTLE_MS);
     return () => {
