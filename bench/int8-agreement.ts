@@ -1,6 +1,6 @@
 /**
  * How closely the int8 graph follows the fp32 one in the runtimes that run it: onnxruntime-node (the CLI, and the
- * x86 kernels train/export.py measures with) and onnxruntime-web's WASM build (the app), through the same core
+ * x86 kernels train/agreement.py measures with) and onnxruntime-web's WASM build (the app), through the same core
  * code as both (src/core: tokenizer, windows, max over windows).
  *
  *   npm run bench:agreement   [-- --model public/models/hoc-minilm-lame --data data/hoc/dev.jsonl]
@@ -18,13 +18,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  borderlineGraphFile,
   type Classifier,
   createClassifier,
+  createClassifierWithBorderline,
   loadModelFolder,
   ortSessionFactory,
   type Precision,
-  readGraph,
 } from '../src/core';
 
 const { values: args } = parseArgs({
@@ -55,9 +54,8 @@ async function open(runtime: 'node' | 'wasm', precision: Precision, borderline =
     ort.env.wasm.numThreads = 1; // Node has no cross-origin isolation to give it threads; the arithmetic is the same
     openGraph = ortSessionFactory(ort, { executionProviders: ['wasm'] });
   }
-  const second = borderline ? borderlineGraphFile(model) : undefined;
-  const openBorderline = second ? async () => openGraph(await readGraph(read, second)) : undefined;
-  return createClassifier(model, await openGraph(model.graph), { openBorderline });
+  const session = await openGraph(model.graph);
+  return borderline ? createClassifierWithBorderline(model, session, { read, openSession: openGraph }) : createClassifier(model, session);
 }
 
 const records = (await readFile(path.resolve(root, args.data), 'utf8'))

@@ -8,12 +8,14 @@
  *
  * Both settings run `labelwise eval --input ...` on the same records. Writes bench/results/title-effect.json.
  */
+
 import { execFileSync } from 'node:child_process';
 import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { errorMessage } from '../src/core/errors';
 import { EFETCH_URL, fetchPubmed, type LabelwiseDocument, readDocuments } from '../src/io';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -114,6 +116,6 @@ async function main(): Promise<void> {
 try {
   await main();
 } catch (error) {
-  process.stderr.write(`bench:title: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`bench:title: ${errorMessage(error)}\n`);
   process.exitCode = 2;
 }

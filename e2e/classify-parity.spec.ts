@@ -3,9 +3,11 @@
  * every heatmap word weight within 1e-3: on WebGPU (software adapter; the abstract's first 60 words, so the run takes
  * seconds), and on WASM (whole abstracts) with the fp16, fp32 and int8 graphs.
  */
+
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { expect, type Page, type TestInfo, test } from '@playwright/test';
+import type { Precision } from '../src/core';
 import {
   classifyText,
   devText,
@@ -24,7 +26,7 @@ const tolerance = 1e-3;
 interface ParityCase {
   backend: 'wasm' | 'webgpu';
   /** Forces the graph; otherwise the backend's default one. */
-  precision?: 'int8' | 'fp16' | 'fp32';
+  precision?: Precision;
   /** Allowed score and word-weight differences: 1e-3, except int8 (see the int8 test). */
   scoreTolerance: number;
   weightTolerance: number;

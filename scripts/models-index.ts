@@ -3,9 +3,11 @@
  * Run by the Vite plugin in vite.config.ts (dev start and build) and usable on its own:
  *   npx tsx scripts/models-index.ts
  */
+
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { errorMessage } from '../src/core/errors';
 
 export interface ModelIndexEntry {
   id: string;
@@ -40,7 +42,7 @@ export function buildModelIndex(modelsDir: string): ModelIndex {
       manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as ManifestFields;
     } catch (error) {
       // One broken folder must not hide the others; say which file is wrong.
-      console.warn(`[models-index] skipping ${manifestPath}: ${(error as Error).message}`);
+      console.warn(`[models-index] skipping ${manifestPath}: ${errorMessage(error)}`);
       continue;
     }
     // An encoder folder (kind "encoder") is what taught schemes learn on; the picker lists classifiers only.

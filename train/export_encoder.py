@@ -20,7 +20,9 @@ import torch
 from transformers import AutoTokenizer, BertModel
 
 from .encoder import MINILM, resolve
-from .export import export_onnx, int8_graph, session, write_tokenizer
+from .export import write_tokenizer
+from .graph import export_onnx, session
+from .quantize import int8_graph
 
 OUTPUTS = {"hidden_states": {0: "batch", 1: "seq"}}
 MAX_LENGTH = 256  # all-MiniLM-L6-v2 was trained on sequences of up to 256 tokens

@@ -1,5 +1,5 @@
 """Inference on a model folder as src/core does it: windows, combining logits over windows, sigmoid or softmax,
-thresholds, and the borderline recheck. Shared by train/evaluate.py, train/export.py, bench/python_throughput.py and
+thresholds, and the borderline recheck. Shared by train/evaluate.py, train/agreement.py, bench/python_throughput.py and
 labelwise_batch, so every Python figure is computed the way the app and the CLI compute it.
 
 Imports neither torch nor transformers: the batch job's actors load only onnxruntime and tokenizers.

@@ -4,10 +4,12 @@
  * by `id`; only reviewed ones (status accepted or corrected) count. Bad lines go to stderr with
  * their file and line, and the rest is counted. Exit code: 0, 1 if lines were bad, 2 for usage.
  */
+
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
+import { errorMessage } from '../core/errors';
 import { type PairAgreement, pairAgreement, type ReviewerDecisions } from '../io/agreement';
-import { message, parseOptions, readJsonLines, requireOption, USAGE_ERROR, UsageError } from './shared';
+import { parseOptions, readJsonLines, requireOption, USAGE_ERROR, UsageError } from './shared';
 
 export const summary = "agreement of two reviewers' JSONL exports (percent, Cohen's kappa with 95% CI) as JSON";
 
@@ -73,7 +75,7 @@ export async function runAgree(argv: string[], stdout: NodeJS.WritableStream, st
   try {
     inputs = [await readDecisions(files[0], stderr), await readDecisions(files[1], stderr)];
   } catch (error) {
-    stderr.write(`labelwise agree: ${message(error)}\n`);
+    stderr.write(`labelwise agree: ${errorMessage(error)}\n`);
     return USAGE_ERROR;
   }
   const [a, b] = inputs as [{ decisions: ReviewerDecisions; bad: number }, { decisions: ReviewerDecisions; bad: number }];

@@ -1,8 +1,8 @@
 /** `labelwise classify`: JSON Lines in (at least id and text), one prediction line out per input line. */
 
+import { errorMessage } from '../core/errors';
 import {
   MODEL_OPTIONS_USAGE,
-  message,
   modelOptions,
   modelSettings,
   openClassifierFor,
@@ -105,7 +105,7 @@ export async function run(args: string[]): Promise<number> {
         await writeLine(process.stdout, JSON.stringify(output));
       } catch (error) {
         failed++;
-        warn(input.line, message(error));
+        warn(input.line, errorMessage(error));
       }
     }
   } finally {

@@ -1,12 +1,13 @@
 /** `labelwise eval`: micro/macro-F1 (and accuracy for single_label models) of a model on a labelled JSONL file. */
+
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { scorePredictions } from '../core';
+import { errorMessage } from '../core/errors';
 import { type ClassifierInputSetting, classifierInput } from '../io/document';
 
 import {
   MODEL_OPTIONS_USAGE,
-  message,
   modelOptions,
   modelSettings,
   openClassifierFor,
@@ -74,7 +75,7 @@ export async function run(args: string[]): Promise<number> {
   try {
     await access(options.data);
   } catch (error) {
-    process.stderr.write(`labelwise eval: --data ${options.data}: ${message(error)}\n`);
+    process.stderr.write(`labelwise eval: --data ${options.data}: ${errorMessage(error)}\n`);
     return USAGE_ERROR;
   }
   const classifier = await openClassifierFor('eval', options);
@@ -100,11 +101,11 @@ export async function run(args: string[]): Promise<number> {
         predicted.push(result.labels);
       } catch (error) {
         failedLines.push(input.line);
-        process.stderr.write(`labelwise eval: ${options.data}: line ${input.line}: ${message(error)}\n`);
+        process.stderr.write(`labelwise eval: ${options.data}: line ${input.line}: ${errorMessage(error)}\n`);
       }
     }
   } catch (error) {
-    process.stderr.write(`labelwise eval: --data ${options.data}: ${message(error)}\n`);
+    process.stderr.write(`labelwise eval: --data ${options.data}: ${errorMessage(error)}\n`);
     return USAGE_ERROR;
   } finally {
     await classifier.dispose();

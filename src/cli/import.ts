@@ -3,10 +3,12 @@
  * labels/sentences where the input has them), per-record problems and a summary on stderr.
  * Exit code: 0 all good, 1 some records failed (the good ones are still written), 2 unusable input.
  */
+
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
+import { errorMessage } from '../core/errors';
 import {
   type ColumnMapping,
   describeIssue,
@@ -46,7 +48,7 @@ function parse(argv: string[]) {
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(errorMessage(error));
   }
   const { values, positionals } = parsed;
   if (values.help) return undefined;
@@ -131,7 +133,7 @@ export async function runImport(argv: string[], { stdin, stdout, stderr }: Impor
       if (!info.isFile()) throw new Error('not a regular file');
       totalBytes = info.size;
     } catch (error) {
-      stderr.write(`labelwise import: cannot read ${file}: ${(error as Error).message}\n`);
+      stderr.write(`labelwise import: cannot read ${file}: ${errorMessage(error)}\n`);
       return USAGE_ERROR;
     }
   }

@@ -2,6 +2,7 @@
  * `labelwise` dispatcher. A command is a module exporting `summary` (one line for --help) and
  * `run(args): Promise<number>` (the exit code). Register new commands in COMMANDS.
  */
+import { errorMessage } from '../core/errors';
 import { USAGE_ERROR } from './shared';
 
 export interface Command {
@@ -46,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     command = await load();
   } catch (error) {
-    process.stderr.write(`labelwise: the ${name} command is not available (${error instanceof Error ? error.message : String(error)})\n`);
+    process.stderr.write(`labelwise: the ${name} command is not available (${errorMessage(error)})\n`);
     return USAGE_ERROR;
   }
   return command.run(args);

@@ -1,18 +1,12 @@
 /** Pieces the CLI commands share: option parsing, loading a model folder on onnxruntime-node, JSONL input. */
+
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import {
-  borderlineGraphFile,
-  type Classifier,
-  createClassifier,
-  loadModelFolder,
-  ortSessionFactory,
-  type Precision,
-  readGraph,
-} from '../core';
+import { type Classifier, createClassifierWithBorderline, isPrecision, loadModelFolder, ortSessionFactory, type Precision } from '../core';
+import { errorMessage } from '../core/errors';
 
 /** Exit code for usage errors and unusable inputs (a model folder that won't load, a missing file). */
 export const USAGE_ERROR = 2;
@@ -26,7 +20,7 @@ export function parseOptions<T extends Options>(args: string[], options: T) {
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(errorMessage(error));
   }
 }
 
@@ -37,7 +31,7 @@ export function requireOption(value: string | undefined, name: string): string {
 
 export function parsePrecision(value: string | undefined): Precision {
   const precision = value ?? 'int8';
-  if (precision !== 'int8' && precision !== 'fp32' && precision !== 'fp16') {
+  if (!isPrecision(precision)) {
     throw new UsageError(`--precision must be int8, fp32 or fp16 (got "${precision}")`);
   }
   return precision;
@@ -105,7 +99,7 @@ export async function openClassifierFor(command: string, settings: ModelSettings
   try {
     return await openClassifier(settings.model, settings.precision, settings.threads);
   } catch (error) {
-    process.stderr.write(`labelwise ${command}: model folder ${settings.model}: ${message(error)}\n`);
+    process.stderr.write(`labelwise ${command}: model folder ${settings.model}: ${errorMessage(error)}\n`);
     return undefined;
   }
 }
@@ -121,10 +115,7 @@ export async function openClassifier(folder: string, precision: Precision, threa
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
   });
-  const borderline = borderlineGraphFile(model);
-  return createClassifier(model, await openSession(model.graph), {
-    openBorderline: borderline ? async () => openSession(await readGraph(read, borderline)) : undefined,
-  });
+  return createClassifierWithBorderline(model, await openSession(model.graph), { read, openSession });
 }
 
 export interface InputRecord {
@@ -172,7 +163,7 @@ export async function* readJsonLines(input: Readable, options: JsonLinesOptions 
     try {
       record = JSON.parse(text);
     } catch (error) {
-      return { line: number, error: `invalid JSON (${error instanceof Error ? error.message : String(error)})` };
+      return { line: number, error: `invalid JSON (${errorMessage(error)})` };
     }
     if (typeof record !== 'object' || record === null || Array.isArray(record)) return { line: number, error: 'expected a JSON object' };
     return { line: number, record: record as Record<string, unknown>, ...(invalidUtf8 ? { invalidUtf8: true as const } : {}) };
@@ -212,8 +203,4 @@ export function recordText(record: Record<string, unknown>): string {
 /** Writes to a stream, waiting when its buffer is full so huge outputs don't pile up in memory. */
 export async function writeLine(stream: NodeJS.WritableStream, line: string): Promise<void> {
   if (!stream.write(`${line}\n`)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
-}
-
-export function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

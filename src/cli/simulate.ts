@@ -1,10 +1,12 @@
 // Over 300 lines: option parsing, the screening loop and its summary metrics (WSS, recall, F1 steps) in one command; to be split when Teach gets its worker.
 /** `labelwise simulate`: the taught-scheme learner screening a labelled file, its gold labels as the decisions. */
+
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { scorePredictions } from '../core';
+import { errorMessage } from '../core/errors';
 import {
   type Decision,
   type DocumentFeatures,
@@ -22,17 +24,7 @@ import {
   serializeFeatures,
   wssAt,
 } from '../core/learner';
-import {
-  message,
-  parseOptions,
-  parseThreads,
-  readJsonLines,
-  recordText,
-  requireOption,
-  USAGE_ERROR,
-  UsageError,
-  writeLine,
-} from './shared';
+import { parseOptions, parseThreads, readJsonLines, recordText, requireOption, USAGE_ERROR, UsageError, writeLine } from './shared';
 
 export const summary = 'screen a labelled file with a taught scheme, learning from every gold decision';
 
@@ -81,7 +73,7 @@ async function readLabelled(file: string, scheme: Scheme, report: (line: string)
       if (unknown !== undefined) throw new Error(`field "labels": "${unknown}" is not a label of the scheme`);
       records.push({ id, text: recordText(record), labels });
     } catch (error) {
-      report(`${file}: line ${input.line}: ${message(error)}`);
+      report(`${file}: line ${input.line}: ${errorMessage(error)}`);
     }
   }
   return records;
@@ -201,11 +193,11 @@ export async function run(args: string[]): Promise<number> {
     try {
       json = JSON.parse(text);
     } catch (error) {
-      throw new Error(`${options.scheme}: not valid JSON (${message(error)})`);
+      throw new Error(`${options.scheme}: not valid JSON (${errorMessage(error)})`);
     }
     scheme = parseScheme(json, options.scheme);
   } catch (error) {
-    return fail(message(error));
+    return fail(errorMessage(error));
   }
   const labelIndex = options.label === undefined ? undefined : scheme.labels.findIndex((label) => label.name === options.label);
   if (labelIndex === -1)
@@ -222,7 +214,7 @@ export async function run(args: string[]): Promise<number> {
     pool = await readLabelled(options.data, scheme, report);
     if (options.eval !== undefined) evaluation = await readLabelled(options.eval, scheme, report);
   } catch (error) {
-    return fail(message(error));
+    return fail(errorMessage(error));
   }
   if (pool.length === 0) return fail(`${options.data}: no usable documents`);
 
@@ -230,7 +222,7 @@ export async function run(args: string[]): Promise<number> {
   try {
     opened = await openFeatureEncoder(options.encoder, options.threads);
   } catch (error) {
-    return fail(`encoder folder ${options.encoder}: ${message(error)}`);
+    return fail(`encoder folder ${options.encoder}: ${errorMessage(error)}`);
   }
   const { encoder, encoderHash, release } = opened;
 

@@ -1,8 +1,9 @@
 /** The classification pipeline: tokens -> windows -> graph runs -> combined scores and word attention. */
+import { errorMessage } from './errors';
 import type { ModelManifest } from './manifest';
-import type { LoadedModel } from './model-folder';
+import { borderlineGraphFile, type LoadedModel, type ReadModelFile, readGraph } from './model-folder';
 import { combineLogits, predictLabels, probabilities, type WordWeight, wordWeights } from './postprocess';
-import type { LabelAttentionSession } from './session';
+import type { LabelAttentionSession, SessionFactory } from './session';
 import { planWindows } from './windows';
 
 export type { WordWeight } from './postprocess';
@@ -151,7 +152,7 @@ export function createClassifier(
       } catch (error) {
         // A missing recheck graph (offline, say) never fails the classification: the first graph's result stands.
         recheck = 'unavailable';
-        recheckError = error instanceof Error ? error.message : String(error);
+        recheckError = errorMessage(error);
       }
       if (second) {
         total += windows.length;
@@ -189,4 +190,28 @@ export function createClassifier(
   }
 
   return { manifest, classify, dispose };
+}
+
+/** Where the graph model.json's `borderline` names comes from, for createClassifierWithBorderline. */
+export interface BorderlineGraphSource {
+  read: ReadModelFile;
+  openSession: SessionFactory;
+  /** Whether the folder ships the file (the page knows from models/index.json); by default it is taken to. */
+  ships?: (file: string) => boolean;
+}
+
+/**
+ * createClassifier on the graph `model` loaded, rescoring borderline documents with the graph model.json's
+ * `borderline` names: read and opened from `source` on the first such document. Without one (or where it is the
+ * graph already loaded, or not shipped) every document is scored by `session` alone.
+ */
+export function createClassifierWithBorderline(
+  model: Pick<LoadedModel, 'manifest' | 'tokenizer' | 'precision'>,
+  session: LabelAttentionSession,
+  source: BorderlineGraphSource,
+): Classifier {
+  const file = borderlineGraphFile(model);
+  const openBorderline =
+    file !== undefined && (source.ships?.(file) ?? true) ? async () => source.openSession(await readGraph(source.read, file)) : undefined;
+  return createClassifier(model, session, { openBorderline });
 }

@@ -33,10 +33,20 @@
  * `createClassifier(model, newSession)` again; the tokenizer is reused.
  */
 
-export type { Classification, Classifier, ClassifierOptions, ClassifyOptions, Progress, Recheck, WordWeight } from './classifier';
-export { createClassifier } from './classifier';
+export type {
+  BorderlineGraphSource,
+  Classification,
+  Classifier,
+  ClassifierOptions,
+  ClassifyOptions,
+  Progress,
+  Recheck,
+  WordWeight,
+} from './classifier';
+export { createClassifier, createClassifierWithBorderline } from './classifier';
+export { errorMessage } from './errors';
 export type { BorderlineSpec, LabelSpec, ModelManifest, Precision, Task, WindowSpec } from './manifest';
-export { ModelFolderError, parseManifest } from './manifest';
+export { isPrecision, ModelFolderError, PRECISIONS, parseManifest } from './manifest';
 export type { F1Report } from './metrics';
 export { scorePredictions } from './metrics';
 export type { LoadedModel, LoadOptions, ReadModelFile } from './model-folder';

@@ -49,7 +49,11 @@ export class ModelFolderError extends Error {
   }
 }
 
-const PRECISIONS: readonly Precision[] = ['int8', 'fp32', 'fp16'];
+export const PRECISIONS: readonly Precision[] = ['int8', 'fp32', 'fp16'];
+
+export function isPrecision(value: unknown): value is Precision {
+  return PRECISIONS.includes(value as Precision);
+}
 
 type Json = Record<string, unknown>;
 
@@ -134,7 +138,7 @@ export function parseManifest(content: unknown, file = 'model.json'): ModelManif
   const filesJson = child(root, 'files', 'files');
   const files: Partial<Record<Precision, string>> = {};
   for (const [key, value] of Object.entries(filesJson)) {
-    if (!PRECISIONS.includes(key as Precision)) fail(`files.${key}`, `unknown precision (expected ${PRECISIONS.join(', ')})`);
+    if (!isPrecision(key)) fail(`files.${key}`, `unknown precision (expected ${PRECISIONS.join(', ')})`);
     if (typeof value !== 'string' || value.length === 0 || value.includes('/') || value.includes('\\')) {
       fail(`files.${key}`, 'expected a file name inside the model folder');
     }

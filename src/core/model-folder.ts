@@ -1,3 +1,4 @@
+import { errorMessage } from './errors';
 import { ModelFolderError, type ModelManifest, type Precision, parseManifest } from './manifest';
 import { WordPieceTokenizer } from './tokenizer';
 
@@ -23,12 +24,12 @@ async function readJson(read: ReadModelFile, file: string): Promise<unknown> {
   try {
     bytes = await read(file);
   } catch (error) {
-    throw new ModelFolderError(file, undefined, `cannot be read (${error instanceof Error ? error.message : String(error)})`);
+    throw new ModelFolderError(file, undefined, `cannot be read (${errorMessage(error)})`);
   }
   try {
     return JSON.parse(new TextDecoder().decode(bytes));
   } catch (error) {
-    throw new ModelFolderError(file, undefined, `is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new ModelFolderError(file, undefined, `is not valid JSON (${errorMessage(error)})`);
   }
 }
 
@@ -52,7 +53,7 @@ export async function readGraph(read: ReadModelFile, file: string): Promise<Uint
   try {
     graph = await read(file);
   } catch (error) {
-    throw new ModelFolderError(file, undefined, `cannot be read (${error instanceof Error ? error.message : String(error)})`);
+    throw new ModelFolderError(file, undefined, `cannot be read (${errorMessage(error)})`);
   }
   if (graph.byteLength === 0) throw new ModelFolderError(file, undefined, 'is empty');
   return graph;

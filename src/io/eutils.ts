@@ -3,6 +3,7 @@
  * PubMed XML reader as files. Requests go out in batches and no faster than NCBI allows:
  * 3 requests per second without an API key, 10 with one.
  */
+import { errorMessage } from '../core/errors';
 import type { LabelwiseDocument } from './document';
 import { PMID_PATTERN, type WithoutAbstract } from './formats/parser';
 import { createPubmedXmlParser } from './formats/pubmed-xml';
@@ -145,7 +146,7 @@ export async function fetchPubmed(pmids: Iterable<string>, options: FetchPubmedO
       xml = await request(ids);
     } catch (error) {
       if (signal?.aborted) throw error;
-      issue('error', `efetch batch ${batchNumber} (PMIDs ${ids[0]}…${ids[ids.length - 1]}) failed: ${(error as Error).message}`);
+      issue('error', `efetch batch ${batchNumber} (PMIDs ${ids[0]}…${ids[ids.length - 1]}) failed: ${errorMessage(error)}`);
       continue;
     }
     const parser = createPubmedXmlParser(options.withoutAbstract ?? 'skip');

@@ -1,4 +1,5 @@
 import Dexie, { type EntityTable } from 'dexie';
+import type { Task } from '../core';
 import type { ClassifierInputSetting, SentenceSpan } from '../io/document';
 import type { AnnotationStatus, ReviewRecord } from '../io/export';
 
@@ -46,7 +47,7 @@ export interface SessionSettings {
   /** Labels of the session, in display order (model labels first, then any found in imported decisions). */
   labels: string[];
   thresholds: Record<string, number>;
-  task: 'multi_label' | 'single_label';
+  task: Task;
 }
 
 export const DEFAULT_SETTINGS: SessionSettings = {

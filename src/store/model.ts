@@ -1,5 +1,8 @@
 /** Which model folders exist, which one is loaded, and how loading goes. Shared by every tab. */
+
 import { create } from 'zustand';
+import { errorMessage } from '../core/errors';
+import { isPrecision } from '../core/manifest';
 import type { BackendInfo, LoadOptions, LoadProgress, ModelInfo } from '../worker/api';
 import { callback, inferenceWorker } from '../worker/bridge';
 import { cachedModelFiles, saveModelForOffline } from '../worker/model-files';
@@ -56,13 +59,9 @@ export function loadOptionsFromUrl(): Pick<LoadOptions, 'backend' | 'precision' 
   const threads = Number(params.get('threads'));
   return {
     backend: backend === 'wasm' || backend === 'webgpu' ? backend : undefined,
-    precision: precision === 'int8' || precision === 'fp16' || precision === 'fp32' ? precision : undefined,
+    precision: isPrecision(precision) ? precision : undefined,
     threads: Number.isInteger(threads) && threads > 0 ? threads : undefined,
   };
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Counts loads so a superseded load (another model picked meanwhile) can't overwrite the current one. */

@@ -1,5 +1,7 @@
 /** The classify view's state: the text, the run in flight, its result and the labels being inspected. */
+
 import { create } from 'zustand';
+import { errorMessage } from '../core/errors';
 import type { ClassifyResult, RunProgress } from '../worker/api';
 import { callback, inferenceWorker } from '../worker/bridge';
 import { useModelStore } from './model';
@@ -70,7 +72,7 @@ export const useClassifyStore = create<ClassifyState>()((set, get) => ({
         });
       }
     } catch (error) {
-      if (runId === runCounter) set({ run: { status: 'error', error: error instanceof Error ? error.message : String(error) } });
+      if (runId === runCounter) set({ run: { status: 'error', error: errorMessage(error) } });
     }
   },
 

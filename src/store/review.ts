@@ -6,7 +6,9 @@
  * the resolution. Blinding: reviewers' decisions enter a session only through this comparison,
  * so a reviewer screening in their own session never sees another's.
  */
+
 import { create } from 'zustand';
+import { errorMessage } from '../core/errors';
 import {
   type AgreementReport,
   conflicts,
@@ -120,7 +122,7 @@ export async function compareExports(files: File[]): Promise<void> {
       busy: false,
     });
   } catch (error) {
-    useReview.setState({ problems: [...problems, error instanceof Error ? error.message : String(error)], busy: false });
+    useReview.setState({ problems: [...problems, errorMessage(error)], busy: false });
   }
 }
 
@@ -145,6 +147,6 @@ export async function resolveConflicts(): Promise<void> {
   try {
     useReview.setState({ resolved: await importDocs(incoming), busy: false });
   } catch (error) {
-    useReview.setState({ problems: [error instanceof Error ? error.message : String(error)], busy: false });
+    useReview.setState({ problems: [errorMessage(error)], busy: false });
   }
 }

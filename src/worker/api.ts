@@ -1,5 +1,5 @@
 /** The typed surface of the inference worker, shared by the worker and its callers (through the comlink bridge). */
-import type { Recheck } from '../core';
+import type { Precision, Recheck, Task } from '../core';
 import type { FileProgress } from './model-files';
 
 export type { FileProgress } from './model-files';
@@ -10,7 +10,7 @@ export interface LoadOptions {
   /** Forces one backend (the page's `?backend=` param); otherwise WebGPU first, WASM fallback. */
   backend?: BackendName;
   /** Forces one graph (`?precision=`); otherwise each backend's preferred one among those shipped. */
-  precision?: 'int8' | 'fp16' | 'fp32';
+  precision?: Precision;
   /** WASM threads (`?threads=`); defaults to hardwareConcurrency when cross-origin isolated, else 1. */
   threads?: number;
   /** Sizes of the folder's files from models/index.json: which graphs exist, and checks for truncated downloads. */
@@ -47,7 +47,7 @@ export interface BackendInfo {
 export interface ModelInfo {
   id: string;
   version: string;
-  task: 'multi_label' | 'single_label';
+  task: Task;
   labels: LabelInfo[];
   maxLength: number;
   window: { length: number; stride: number };

@@ -1,4 +1,7 @@
 /** Picks the ONNX Runtime backend and graph: WebGPU when the browser has an adapter, WASM otherwise. */
+
+import type { Precision } from '../core';
+import { errorMessage } from '../core/errors';
 import type { BackendName } from './api';
 
 interface GpuLike {
@@ -13,7 +16,7 @@ export async function webGpuUnavailableReason(): Promise<string | undefined> {
     const adapter = await gpu.requestAdapter();
     return adapter ? undefined : 'no WebGPU adapter';
   } catch (error) {
-    return `WebGPU adapter request failed (${(error as Error).message})`;
+    return `WebGPU adapter request failed (${errorMessage(error)})`;
   }
 }
 
@@ -22,8 +25,6 @@ export function wasmThreads(requested: number | undefined): number {
   if (!crossOriginIsolated) return 1;
   return Math.max(1, requested ?? (navigator.hardwareConcurrency || 1));
 }
-
-export type Precision = 'int8' | 'fp16' | 'fp32';
 
 /**
  * The graphs each backend may run, in order of preference. WASM runs the int8 graph (fast MatMulInteger kernels).

@@ -1,14 +1,14 @@
-// Over 300 lines: the worker's whole message surface (load with the WebGPU-to-WASM fallback, classify, batch, cancel); issue 15 moves opening the borderline graph into core.
+// Over 300 lines: the worker's whole message surface (load with the WebGPU-to-WASM fallback, classify, batch, cancel).
 /**
  * The inference worker: loads a model folder, runs it with ONNX Runtime Web (WebGPU first, WASM fallback)
  * and answers classify / classifyMany calls from the page through comlink. The page never waits on compute.
  */
+
 import * as Comlink from 'comlink';
 import {
-  borderlineGraphFile,
   type Classification,
   type Classifier,
-  createClassifier,
+  createClassifierWithBorderline,
   type LabelAttentionSession,
   loadModelFolder,
   ModelFolderError,
@@ -17,8 +17,8 @@ import {
   type Precision,
   type Progress,
   parseManifest,
-  readGraph,
 } from '../core';
+import { errorMessage } from '../core/errors';
 import {
   type BackendInfo,
   type BackendName,
@@ -90,10 +90,6 @@ let batchAbort: AbortController | undefined;
 /** Errors about the model folder's files are the same on every backend, so they are not a reason to fall back. */
 function isFileError(error: unknown): boolean {
   return error instanceof ModelFileError || error instanceof ModelFolderError;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 async function readFolderFile(current: Folder, file: string, onFile: ((progress: FileProgress) => void) | undefined): Promise<Uint8Array> {
@@ -193,14 +189,14 @@ async function openSession(
   // The graph bytes are not kept: the session holds the model now.
   // Documents the int8 graph scores near a threshold are scored again by the graph model.json names (fp16 weights,
   // fp32 arithmetic), fetched the first time one comes up.
-  const borderline = borderlineGraphFile(model);
-  const openBorderline =
-    borderline !== undefined && current.sizes !== undefined && borderline in current.sizes
-      ? async () => yieldingSession(await openGraph(await readGraph((file) => readFolderFile(current, file, undefined), borderline)))
-      : undefined;
+  const classifier = createClassifierWithBorderline(model, session, {
+    read: (file) => readFolderFile(current, file, undefined),
+    openSession: async (bytes) => yieldingSession(await openGraph(bytes)),
+    ships: (file) => current.sizes !== undefined && file in current.sizes,
+  });
   return {
     manifest: model.manifest,
-    classifier: createClassifier(model, session, { openBorderline }),
+    classifier,
     backend: { backend, threads, crossOriginIsolated, graph },
   };
 }

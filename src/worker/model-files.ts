@@ -5,6 +5,8 @@
  * files, whose entries go once the new file is stored.
  */
 
+import { errorMessage } from '../core/errors';
+
 const cacheName = 'labelwise-models-v1';
 
 export interface FileProgress {
@@ -101,7 +103,7 @@ export async function fetchModelFile(
   try {
     response = await fetch(url);
   } catch (error) {
-    throw new ModelFileError(file, `could not be downloaded (${(error as Error).message})`);
+    throw new ModelFileError(file, `could not be downloaded (${errorMessage(error)})`);
   }
   if (!response.ok) throw new ModelFileError(file, `could not be downloaded (HTTP ${response.status})`);
   const total = expectedBytes ?? Number(response.headers.get('content-length') ?? 0);

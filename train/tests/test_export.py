@@ -12,19 +12,10 @@ import pytest
 import torch
 from onnx import TensorProto, helper, numpy_helper
 
-from train.export import (
-    AGREEMENT_MARGIN,
-    Exported,
-    export,
-    fused_graph,
-    hadamard,
-    kept_history,
-    load_run,
-    quantize_matmuls,
-    rotate_activations,
-    rotation_block,
-    weighted_matmuls,
-)
+from train.agreement import AGREEMENT_MARGIN
+from train.export import Exported, export, kept_history, load_run
+from train.graph import fused_graph, weighted_matmuls
+from train.quantize import hadamard, quantize_matmuls, rotate_activations, rotation_block
 from train.train import TrainConfig, train
 
 ROOT = Path(__file__).resolve().parents[2]

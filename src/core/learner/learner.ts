@@ -14,6 +14,7 @@
  * by full-batch Adam warm-started from the previous model: deterministic (no sampling at all), and the loss is
  * convex, so the warm start changes only the path, not where it goes.
  */
+import type { Task } from '../manifest';
 import { type DocumentFeatures, LEXICAL_BUCKETS } from './features';
 
 export interface SchemeLabel {
@@ -22,7 +23,7 @@ export interface SchemeLabel {
 }
 
 export interface Scheme {
-  task: 'multi_label' | 'single_label';
+  task: Task;
   labels: SchemeLabel[];
 }
 

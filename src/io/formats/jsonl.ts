@@ -1,4 +1,5 @@
 /** JSON Lines in the dataset shape (docs/model-contract.md), or just {"text": ...} per line. */
+import { errorMessage } from '../../core/errors';
 import type { LabelwiseDocument, SentenceSpan } from '../document';
 import { ImportFileError, type RecordPosition } from '../issues';
 import { lineRecordParser, type ParsedRecord, PMID_PATTERN, type RecordParser } from './parser';
@@ -80,7 +81,7 @@ export function createJsonlParser(idPrefix: string): RecordParser {
     try {
       value = JSON.parse(line);
     } catch (error) {
-      out.push({ kind: 'error', message: `not valid JSON (${(error as Error).message})`, position });
+      out.push({ kind: 'error', message: `not valid JSON (${errorMessage(error)})`, position });
       return;
     }
     try {

@@ -1,5 +1,7 @@
 // Over 300 lines: one dialog for files, pasted text and PMIDs, with CSV column mapping and the import report; not split yet.
+
 import { useEffect, useRef, useState } from 'react';
+import { errorMessage } from '../../core/errors';
 import { extensionOf, FORMATS, type Format, type FormatOption } from '../../io/detect';
 import type { ColumnMapping, CsvHeader } from '../../io/formats/csv';
 import { type ReadOptions, readHeader } from '../../io/import';
@@ -171,7 +173,7 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
         setHeader(read);
         setMapping(read.guess ?? (read.columns[0] !== undefined ? { text: read.columns[0] } : null));
       })
-      .catch((error: unknown) => current && setPhase({ step: 'failed', message: error instanceof Error ? error.message : String(error) }));
+      .catch((error: unknown) => current && setPhase({ step: 'failed', message: errorMessage(error) }));
     return () => {
       current = false;
     };
@@ -211,7 +213,7 @@ export function ImportDialog({ onClose }: { onClose: () => void }) {
       );
       await finish(report, source === 'file' && file ? file.name : 'pasted text');
     } catch (error) {
-      setPhase({ step: 'failed', message: error instanceof Error ? error.message : String(error) });
+      setPhase({ step: 'failed', message: errorMessage(error) });
     }
   };
 

@@ -1,8 +1,9 @@
+import type { Task } from '../../core';
 import type { LabelScore } from '../../worker/api';
 
 interface LabelListProps {
   labels: LabelScore[];
-  task: 'multi_label' | 'single_label';
+  task: Task;
   /** Gold labels of the built-in example the text came from, if any. */
   gold: string[] | null;
   primary: string | null;

@@ -1,4 +1,5 @@
 import { Component, type ReactNode, Suspense, useEffect, useState } from 'react';
+import { errorMessage } from '../../core/errors';
 import { useModelStore } from '../../store/model';
 import { BackendBadge } from './BackendBadge';
 import { ModelBar } from './ModelBar';
@@ -14,7 +15,7 @@ class ViewLoadBoundary extends Component<{ children: ReactNode; onRetry: () => v
   override state = { error: null as string | null };
 
   static getDerivedStateFromError(error: unknown) {
-    return { error: error instanceof Error ? error.message : String(error) };
+    return { error: errorMessage(error) };
   }
 
   override render() {
