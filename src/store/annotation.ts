@@ -5,6 +5,7 @@
  * through src/store/annotationPersistence.ts, and batch scores arrive through src/store/annotationPrediction.ts.
  */
 import { create } from 'zustand';
+import { errorMessage } from '../core/errors';
 import { classifierInput } from '../io/document';
 import {
   changeOf,
@@ -459,7 +460,7 @@ export const useAnnotation = create<AnnotationState & AnnotationActions>()((set,
         await runBatch(predictor, todo, get().applyScores, (done, total) => set({ prediction: { ...get().prediction, done, total } }));
         set({ prediction: { ...get().prediction, running: false } });
       } catch (error) {
-        set({ prediction: { ...get().prediction, running: false, error: error instanceof Error ? error.message : String(error) } });
+        set({ prediction: { ...get().prediction, running: false, error: errorMessage(error) } });
       } finally {
         set({ batch: null });
       }

@@ -3,6 +3,7 @@
  * src/store/annotationPredictor.ts), else one interactive classify call in the worker, which runs ahead of the
  * background batch.
  */
+import { errorMessage } from '../core/errors';
 import { classifierInput } from '../io/document';
 import type { ClassifyResult } from '../worker/api';
 import { callback, inferenceWorker } from '../worker/bridge';
@@ -61,7 +62,7 @@ export function requestHeatmap(
       rememberResult(doc.key, text, outcome);
       return { status: 'ready', result: outcome, abstractStart, titleLength };
     })
-    .catch((error: unknown): Heatmap => ({ status: 'error', message: error instanceof Error ? error.message : String(error) }))
+    .catch((error: unknown): Heatmap => ({ status: 'error', message: errorMessage(error) }))
     .finally(() => {
       running = false;
     });

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { errorMessage } from '../../core/errors';
 import {
   adoptModel,
   cancelPrediction,
@@ -27,10 +28,6 @@ import { ShortcutsOverlay } from './ShortcutsOverlay';
 import { useHeatmap } from './useHeatmap';
 import './annotate.css';
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 export function AnnotateView() {
   const ready = useAnnotation((state) => state.ready);
   const role = useAnnotation((state) => state.role);
@@ -51,25 +48,25 @@ export function AnnotateView() {
   const info = load.status === 'ready' ? load.info : null;
 
   useEffect(() => {
-    initAnnotation().catch((error: unknown) => setActionError(`Could not open the saved session: ${errorText(error)}`));
+    initAnnotation().catch((error: unknown) => setActionError(`Could not open the saved session: ${errorMessage(error)}`));
   }, []);
 
   // The loaded model's labels and thresholds become the session's.
   useEffect(() => {
-    if (info && !readOnly) adoptModel(workerPredictor(info).model).catch((error: unknown) => setActionError(errorText(error)));
+    if (info && !readOnly) adoptModel(workerPredictor(info).model).catch((error: unknown) => setActionError(errorMessage(error)));
   }, [info, readOnly]);
 
   // Predict in the background as soon as there is a model and something to predict (the annotator can cancel).
   useEffect(() => {
     if (!info || readOnly || !autoPredict || !ready || docCount === 0) return;
-    startPrediction(workerPredictor(info)).catch((error: unknown) => setActionError(errorText(error)));
+    startPrediction(workerPredictor(info)).catch((error: unknown) => setActionError(errorMessage(error)));
   }, [info, readOnly, autoPredict, ready, docCount]);
 
   const run = useCallback((action: () => Promise<unknown>) => {
     action().catch((error: unknown) => {
       // The banners say these: the read-only one, and the storage-full one with its export buttons.
       if (error instanceof NotOwnerError || error instanceof StorageFullError) return;
-      setActionError(errorText(error));
+      setActionError(errorMessage(error));
     });
   }, []);
   const openExport = useCallback(() => setDialog('export'), []);
