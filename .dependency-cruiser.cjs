@@ -60,10 +60,8 @@ module.exports = {
     {
       name: 'ui-calls-workers-through-store',
       severity: 'error',
-      comment:
-        'Views may name the workers’ types (src/worker/api.ts) but call the workers through a store. ' +
-        'Known exception: ui/annotate/useHeatmap.ts calls the inference worker itself; issue 15 moves heatmap fetching into store/.',
-      from: { path: '^src/ui/', pathNot: '^src/ui/annotate/useHeatmap\\.ts$' },
+      comment: 'Views may name the workers’ types (src/worker/api.ts) but call the workers through a store.',
+      from: { path: '^src/ui/' },
       to: { path: '^src/worker/', dependencyTypesNot: ['type-only'] },
     },
   ],

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
 import {
-  type AnnotatedDocument,
+  type AnnotationRecord,
   exportCsv,
   exportJsonl,
   exportRis,
@@ -108,7 +108,7 @@ const WRITERS: Record<Exclude<Format, 'tsv' | 'txt'>, (docs: LabelwiseDocument[]
       .join('\r\n'),
   jsonl: (docs) => docs.map((doc) => `${JSON.stringify(doc)}\n`).join(''),
   csv: (docs) =>
-    [...exportCsv(docs.map((document): AnnotatedDocument => ({ document, status: 'new', labels: document.labels ?? [] })))].join(''),
+    [...exportCsv(docs.map((document): AnnotationRecord => ({ document, status: 'new', labels: document.labels ?? [] })))].join(''),
 };
 
 interface ImportFigures {
@@ -207,7 +207,7 @@ async function pageFigures(risFile: string) {
   }
 }
 
-function timeExport(items: AnnotatedDocument[], write: (items: AnnotatedDocument[]) => string) {
+function timeExport(items: AnnotationRecord[], write: (items: AnnotationRecord[]) => string) {
   const times: number[] = [];
   let bytes = 0;
   for (let run = 0; run < EXPORT_RUNS; run++) {
@@ -287,7 +287,7 @@ async function main() {
     'Tumor promoting inflammation',
   ];
   const annotated = docs.map(
-    (document, i): AnnotatedDocument => ({
+    (document, i): AnnotationRecord => ({
       document,
       status: i % 3 === 0 ? 'corrected' : 'accepted',
       labels: [labelNames[i % labelNames.length] as string],

@@ -1,37 +1,25 @@
 /** Annotate edge cases from issue #16: gold-labelled documents leave "new" once scored; a huge word wraps. */
 import { expect, type Page, test } from '@playwright/test';
-
-const VIEW_URL = '/?tab=annotate&backend=wasm';
+import { importPasted, openAnnotate, waitForPredictions } from './annotate-helpers';
 
 async function importPastedJsonl(page: Page, records: object[]): Promise<void> {
-  await expect(async () => {
-    await page.getByTestId('open-import').click();
-    await expect(page.getByLabel('Pasted text')).toBeVisible({ timeout: 2_000 });
-  }).toPass({ timeout: 30_000 });
-  await page.getByLabel('Pasted text').check();
-  await page.getByLabel('Text to import').fill(records.map((record) => JSON.stringify(record)).join('\n'));
-  await page.getByTestId('import-start').click();
-  await expect(page.getByTestId('import-imported')).toHaveText(String(records.length));
-  await page.getByRole('button', { name: 'Done', exact: true }).click();
+  await importPasted(page, records.map((record) => JSON.stringify(record)).join('\n'), records.length);
 }
 
 test('documents imported with gold labels stop being "new" once the model scored them', async ({ page }) => {
-  await page.goto(VIEW_URL);
-  await expect(page.getByTestId('annotate-view')).toBeVisible();
+  await openAnnotate(page);
   await importPastedJsonl(page, [
     { id: 'gold-1', text: 'Tumour cells evade apoptosis through BCL-2 overexpression.', labels: ['Resisting cell death'] },
     { id: 'plain-2', text: 'VEGF drives angiogenesis in the tumour microenvironment.' },
   ]);
-  await expect(page.getByTestId('batch-progress')).toContainText(' 0 new', { timeout: 150_000 });
-  await expect(page.getByTestId('prediction-progress')).toHaveCount(0);
+  await waitForPredictions(page);
   // The gold decision is kept: a prediction never replaces human labels.
   await page.locator('.aw-row', { hasText: 'BCL-2' }).click();
   await expect(page.locator('.aw-toggle[aria-pressed="true"]')).toHaveAttribute('data-label', 'Resisting cell death');
 });
 
 test('a 10,000-character word wraps inside the text panel instead of overflowing it', async ({ page }) => {
-  await page.goto(VIEW_URL);
-  await expect(page.getByTestId('annotate-view')).toBeVisible();
+  await openAnnotate(page);
   await importPastedJsonl(page, [{ id: 'long-word', text: `Start ${'ACGT'.repeat(2_500)} end.` }]);
   await page.locator('.aw-row').first().click();
   const panel = page.locator('.aw-doc-text');

@@ -6,9 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium, expect, type Page, test } from '@playwright/test';
+import { ANNOTATE_URL, openAnnotate, openImportDialog, waitForPredictions } from './annotate-helpers';
 
 const MEDLINE_FILE = resolve('tests/fixtures/pubmed/pubmed_result2.txt');
-const VIEW_URL = '/?tab=annotate&backend=wasm';
 
 interface ExportedRecord {
   id: string;
@@ -31,24 +31,6 @@ async function openProfile(profile: string): Promise<BrowserContext> {
   return chromium.launchPersistentContext(profile, { ...use.launchOptions, baseURL: use.baseURL, acceptDownloads: true });
 }
 
-async function openView(page: Page): Promise<void> {
-  await page.goto(VIEW_URL);
-  await expect(page.getByTestId('annotate-view')).toBeVisible();
-}
-
-/**
- * Opens the import dialog. Once in CI a click on Import right after the view appeared opened nothing: the toolbar
- * moved down under the pointer as late banners and the model's load status arrived. The layout no longer moves (see
- * "the toolbar stays put" below, which fails on the old layout); the click is still repeated until the dialog is
- * there, so an unrelated hiccup does not fail the workflow tests.
- */
-async function openImportDialog(page: Page): Promise<void> {
-  await expect(async () => {
-    await page.getByTestId('open-import').click();
-    await expect(page.getByLabel('Pasted text')).toBeVisible({ timeout: 2_000 });
-  }).toPass({ timeout: 30_000 });
-}
-
 async function importFile(page: Page, file: string | { name: string; mimeType: string; buffer: Buffer }): Promise<void> {
   await openImportDialog(page);
   await page.getByTestId('import-file').setInputFiles(file);
@@ -67,12 +49,6 @@ async function importPasted(page: Page, text: string): Promise<void> {
 async function closeDialog(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Done', exact: true }).click();
   await expect(page.getByRole('dialog')).toHaveCount(0);
-}
-
-/** Waits until the background batch has scored every document. */
-async function waitForPredictions(page: Page): Promise<void> {
-  await expect(page.getByTestId('batch-progress')).toContainText(' 0 new', { timeout: 150_000 });
-  await expect(page.getByTestId('prediction-progress')).toHaveCount(0);
 }
 
 /** Moves focus off any field or button onto plain text, so keys go to the view. */
@@ -124,7 +100,7 @@ test('imports a PubMed file, annotates at the keyboard, survives a crash, export
   const profile = testInfo.outputPath('profile');
   let context = await openProfile(profile);
   let page = context.pages()[0] ?? (await context.newPage());
-  await openView(page);
+  await openAnnotate(page);
 
   await importFile(page, MEDLINE_FILE);
   await expect(page.getByTestId('import-imported')).toHaveText('4');
@@ -192,7 +168,7 @@ test('imports a PubMed file, annotates at the keyboard, survives a crash, export
 
   context = await openProfile(profile);
   page = context.pages()[0] ?? (await context.newPage());
-  await openView(page);
+  await openAnnotate(page);
   await expect(page.getByTestId('batch-progress')).toContainText('3 of 4 reviewed');
   await expect(page.getByTestId('batch-progress')).toContainText('1 accepted · 1 corrected · 1 skipped · 1 predicted');
   await expect(page.getByTestId('annotator')).toHaveValue('Ada');
@@ -249,7 +225,7 @@ test('imports a PubMed file, annotates at the keyboard, survives a crash, export
 test('two tabs on one session: one writes, the other is read-only until it takes over', async ({}, testInfo) => {
   const context = await openProfile(testInfo.outputPath('profile'));
   const first = context.pages()[0] ?? (await context.newPage());
-  await openView(first);
+  await openAnnotate(first);
   await importPasted(
     first,
     'First abstract about tumour growth.\n\nSecond abstract about apoptosis.\n\nThird abstract about angiogenesis.',
@@ -258,7 +234,7 @@ test('two tabs on one session: one writes, the other is read-only until it takes
   await closeDialog(first);
 
   const second = await context.newPage();
-  await openView(second);
+  await openAnnotate(second);
   await expect(second.getByTestId('read-only-banner')).toBeVisible();
   await expect(first.getByTestId('read-only-banner')).toHaveCount(0);
 
@@ -291,7 +267,7 @@ test('two tabs on one session: one writes, the other is read-only until it takes
 
 test('HTML and script in imported text is shown as text: nothing runs, no element is injected', async ({ page }) => {
   const payload = '<img src=x onerror=window.__pwned=1><script>window.__pwned=1</script>';
-  await openView(page);
+  await openAnnotate(page);
   const record = { id: 'xss-1', title: `Title ${payload}`, text: `Abstract ${payload} about cell death and tumour growth.` };
   await importPasted(page, JSON.stringify(record));
   await expect(page.getByTestId('import-imported')).toHaveText('1');
@@ -306,7 +282,7 @@ test('HTML and script in imported text is shown as text: nothing runs, no elemen
 });
 
 test('bad input: binary files are refused, bad records are reported with their position, the rest imported', async ({ page }) => {
-  await openView(page);
+  await openAnnotate(page);
   await importFile(page, {
     name: 'scan.txt',
     mimeType: 'application/octet-stream',
@@ -353,7 +329,7 @@ test('an export imports again and continues the session (status and decisions re
   ];
   const context = await browser.newContext();
   const page = await context.newPage();
-  await openView(page);
+  await openAnnotate(page);
   await importFile(page, {
     name: 'session.jsonl',
     mimeType: 'application/json',
@@ -384,7 +360,7 @@ test('PMIDs are fetched from E-utilities (answered from a recorded PubMed XML fi
     requests.push(route.request().url());
     return route.fulfill({ status: 200, contentType: 'text/xml', headers: { 'Access-Control-Allow-Origin': '*' }, body: recorded });
   });
-  await openView(page);
+  await openAnnotate(page);
   await openImportDialog(page);
   await page.getByLabel('PMIDs from PubMed').check();
   const pmids = [...recorded.matchAll(/<PMID Version="1">(\d+)<\/PMID>/g)].map((match) => match[1]).slice(0, 1);
@@ -402,7 +378,7 @@ test('PMIDs are fetched from E-utilities (answered from a recorded PubMed XML fi
 
 test('labels beyond nine are picked by typing a few letters; "?" lists every shortcut', async ({ page }) => {
   const names = ['Alpha', 'Bravo', 'Charlie', 'Delta', 'Echo', 'Foxtrot', 'Golf', 'Hotel', 'India', 'Juliett', 'Kilo', 'Lima'];
-  await openView(page);
+  await openAnnotate(page);
   const records = names.map((name, i) => JSON.stringify({ id: `n${i}`, text: `Text ${i}.`, labels: [name] }));
   await importPasted(page, records.join('\n'));
   await expect(page.getByTestId('import-imported')).toHaveText(String(names.length));
@@ -429,7 +405,7 @@ test('labels beyond nine are picked by typing a few letters; "?" lists every sho
 });
 
 test('the toolbar stays put while the session and the model finish loading (no click lands on a moved button)', async ({ page }) => {
-  await page.goto(VIEW_URL);
+  await page.goto(ANNOTATE_URL);
   const importButton = page.getByTestId('open-import');
   await expect(importButton).toBeVisible();
   const first = await importButton.boundingBox();

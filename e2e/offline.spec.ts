@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { expect, type Page, test } from '@playwright/test';
+import { importPasted } from './annotate-helpers';
 import { classifyText, devText, exampleText, modelId, openApp } from './classify-helpers';
 
 /** First visit: the model loaded and the service worker installed and controlling the page. */
@@ -28,15 +29,7 @@ test('after one visit: offline reload, classify, switch to Annotate, annotate an
 
   await page.getByRole('button', { name: 'Annotate', exact: true }).click();
   await expect(page.getByTestId('annotate-view')).toBeVisible();
-  await expect(async () => {
-    await page.getByTestId('open-import').click();
-    await expect(page.getByLabel('Pasted text')).toBeVisible({ timeout: 2_000 });
-  }).toPass({ timeout: 30_000 });
-  await page.getByLabel('Pasted text').check();
-  await page.getByLabel('Text to import').fill(JSON.stringify({ id: 'off-1', text: 'VEGF drives tumour angiogenesis.' }));
-  await page.getByTestId('import-start').click();
-  await expect(page.getByTestId('import-imported')).toHaveText('1');
-  await page.getByRole('button', { name: 'Done', exact: true }).click();
+  await importPasted(page, JSON.stringify({ id: 'off-1', text: 'VEGF drives tumour angiogenesis.' }), 1);
   await expect(page.getByTestId('batch-progress')).toContainText(' 0 new', { timeout: 150_000 });
 
   await page.locator('.aw-row').first().click();

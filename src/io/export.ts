@@ -8,10 +8,12 @@ import type { LabelwiseDocument } from './document';
 import { encodeLabelList, guardFormula, LABELWISE_CSV_COLUMNS, SCORE_COLUMN_PREFIX } from './formats/csv';
 import { DECISION_PREFIX, isDecisionField, type RisField, risFieldsOf } from './formats/ris';
 
+/** Where a document is in the review: the model has not seen it, has predicted it, or a human has decided. */
 export type AnnotationStatus = 'new' | 'predicted' | 'accepted' | 'corrected' | 'skipped';
 export const ANNOTATION_STATUSES: readonly AnnotationStatus[] = ['new', 'predicted', 'accepted', 'corrected', 'skipped'];
 
-export interface AnnotatedDocument {
+/** One annotated document as exchanged (export, re-import); the session keeps it as src/store/db.ts's AnnotatedDoc. */
+export interface AnnotationRecord {
   document: LabelwiseDocument;
   status: AnnotationStatus;
   /** The human decision (starts as the model's prediction). */
@@ -40,14 +42,14 @@ export interface ReviewRecord {
 /** corrected: changed by a human; reviewed: accepted or corrected; all: every document, whatever its status. */
 export type ExportSelection = 'corrected' | 'reviewed' | 'all';
 
-export function selectForExport<T extends Pick<AnnotatedDocument, 'status'>>(items: Iterable<T>, selection: ExportSelection): T[] {
+export function selectForExport<T extends Pick<AnnotationRecord, 'status'>>(items: Iterable<T>, selection: ExportSelection): T[] {
   const keep = (status: AnnotationStatus) =>
     selection === 'all' || status === 'corrected' || (selection === 'reviewed' && status === 'accepted');
   return [...items].filter((item) => keep(item.status));
 }
 
 /** One exported record: the document's own fields, `labels` = the decision, then the audit fields (snake_case, for train/). */
-export function toExportRecord(item: AnnotatedDocument): Record<string, unknown> {
+export function toExportRecord(item: AnnotationRecord): Record<string, unknown> {
   // Audit fields the document brought from an earlier export are replaced by the current ones.
   const { status, annotator, note, model, scores, created_at, updated_at, review, ...document } = item.document;
   const record: Record<string, unknown> = { ...document, labels: [...item.labels], status: item.status };
@@ -62,7 +64,7 @@ export function toExportRecord(item: AnnotatedDocument): Record<string, unknown>
 }
 
 /** JSON Lines, one line per document (each ends with "\n"); a generator so large exports stream. */
-export function* exportJsonl(items: Iterable<AnnotatedDocument>): Generator<string> {
+export function* exportJsonl(items: Iterable<AnnotationRecord>): Generator<string> {
   for (const item of items) yield `${JSON.stringify(toExportRecord(item))}\n`;
 }
 
@@ -70,11 +72,11 @@ export function* exportJsonl(items: Iterable<AnnotatedDocument>): Generator<stri
  * Reads back the annotation of a document imported from an earlier JSONL export, so a session can
  * continue; undefined for documents that carry no status.
  */
-export function annotationFromImport(document: LabelwiseDocument): AnnotatedDocument | undefined {
+export function annotationFromImport(document: LabelwiseDocument): AnnotationRecord | undefined {
   // The exported labels were the decision: they move from the document to the annotation.
   const { status, annotator, note, model, scores, created_at, updated_at, review, labels, ...rest } = document;
   if (typeof status !== 'string' || !(ANNOTATION_STATUSES as readonly string[]).includes(status)) return undefined;
-  const item: AnnotatedDocument = { document: rest as LabelwiseDocument, status: status as AnnotationStatus, labels: [...(labels ?? [])] };
+  const item: AnnotationRecord = { document: rest as LabelwiseDocument, status: status as AnnotationStatus, labels: [...(labels ?? [])] };
   if (typeof annotator === 'string') item.annotator = annotator;
   if (typeof note === 'string') item.note = note;
   if (isModelRef(model)) item.model = { id: model.id, version: model.version };
@@ -119,7 +121,7 @@ export interface CsvExportOptions {
  * `score:<label>` column per label. Text cells that a spreadsheet would run as a formula (=, +, -, @) or that start
  * with an apostrophe get a leading apostrophe. Importing the file restores what was exported (formats/csv.ts).
  */
-export function* exportCsv(items: readonly AnnotatedDocument[], options: CsvExportOptions = {}): Generator<string> {
+export function* exportCsv(items: readonly AnnotationRecord[], options: CsvExportOptions = {}): Generator<string> {
   const delimiter = options.delimiter ?? ',';
   const labelNames = options.labelNames ?? [...new Set(items.flatMap((item) => Object.keys(item.scores ?? {})))];
   const row = (cells: string[]) => `${cells.map((cell) => quoteCsv(cell, delimiter)).join(delimiter)}\r\n`;
@@ -171,7 +173,7 @@ function builtRisFields(document: LabelwiseDocument): RisField[] {
 }
 
 /** The decision as fields a reference manager keeps: labels as prefixed keywords, the rest as notes. */
-function decisionRisFields(item: AnnotatedDocument): RisField[] {
+function decisionRisFields(item: AnnotationRecord): RisField[] {
   const fields: RisField[] = item.labels.map((label) => ['KW', `${DECISION_PREFIX}:${label}`]);
   fields.push(['N1', `${DECISION_PREFIX} status: ${item.status}`]);
   if (item.annotator) fields.push(['N1', `${DECISION_PREFIX} annotator: ${oneLine(item.annotator)}`]);
@@ -187,7 +189,7 @@ function decisionRisFields(item: AnnotatedDocument): RisField[] {
  * from RIS comes back field for field, with the decision fields of an earlier export replaced by
  * the current decision; other documents get a record built from their fields.
  */
-export function* exportRis(items: Iterable<AnnotatedDocument>): Generator<string> {
+export function* exportRis(items: Iterable<AnnotationRecord>): Generator<string> {
   for (const item of items) {
     const original = risFieldsOf(item.document)?.filter((field) => !isDecisionField(field)) ?? builtRisFields(item.document);
     const lines = [...original, ...decisionRisFields(item)].map(([tag, value]) => `${tag}  - ${value.replace(/\r?\n/g, '\r\n')}`);

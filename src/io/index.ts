@@ -36,11 +36,11 @@
  * Agreement (src/io/agreement.ts): pairAgreement(a, b) per label percent agreement, Cohen's kappa with
  *   95% CI and both/only_a/only_b/neither; groupAgreement(reviewers) Fleiss' kappa; conflicts(reviewers).
  *
- * Export: AnnotatedDocument {document, status, labels (the decision), model?, scores?, annotator?,
+ * Export: AnnotationRecord {document, status, labels (the decision), model?, scores?, annotator?,
  *   note?, createdAt?, updatedAt?}; selectForExport(items, 'corrected' | 'reviewed' | 'all');
  *   exportJsonl(items), exportCsv(items, {labelNames?}) and exportRis(items) yield the file record by
  *   record (RIS: an imported RIS record as it came, plus KW `labelwise:<label>` and N1 `labelwise …`);
- *   annotationFromImport(doc) restores an AnnotatedDocument from a re-imported JSONL export.
+ *   annotationFromImport(doc) restores an AnnotationRecord from a re-imported JSONL export.
  */
 
 export { detectFormat, FORMATS, type Format, type FormatOption } from './detect';
@@ -55,7 +55,7 @@ export {
 export { EFETCH_URL, type FetchLike, type FetchPubmedOptions, type FetchPubmedResult, fetchPubmed, requestInterval } from './eutils';
 export {
   ANNOTATION_STATUSES,
-  type AnnotatedDocument,
+  type AnnotationRecord,
   type AnnotationStatus,
   annotationFromImport,
   type CsvExportOptions,

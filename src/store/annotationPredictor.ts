@@ -1,28 +1,16 @@
 /** The inference worker's batch API, shaped as the annotation store's BatchPredictor. */
 import type { ClassifyResult, ModelInfo } from '../worker/api';
 import { callback, inferenceWorker } from '../worker/bridge';
-import type { BatchPredictor } from './annotation';
+import type { BatchPredictor } from './annotationPrediction';
+import { rememberResult } from './heatmap';
 
-/** Batch results keep their heatmaps for the documents an annotator is about to open (bounded memory). */
-const RECENT_RESULTS = 200;
-const recentResults = new Map<string, { text: string; result: ClassifyResult }>();
-
-export function recentResult(key: string, text: string): ClassifyResult | null {
-  const entry = recentResults.get(key);
-  return entry && entry.text === text ? entry.result : null;
-}
-
-export function rememberResult(key: string, text: string, result: ClassifyResult): void {
-  recentResults.delete(key);
-  recentResults.set(key, { text, result });
-  if (recentResults.size > RECENT_RESULTS) {
-    const oldest = recentResults.keys().next().value;
-    if (oldest !== undefined) recentResults.delete(oldest);
-  }
-}
-
-export function scoresOf(result: ClassifyResult): Record<string, number> {
+function scoresOf(result: ClassifyResult): Record<string, number> {
   return Object.fromEntries(result.labels.map((label) => [label.name, label.probability]));
+}
+
+/** The labels the worker predicted (its thresholds or argmax, core/postprocess.predictLabels): not derived again here. */
+function predictedOf(result: ClassifyResult): string[] {
+  return result.labels.filter((label) => label.predicted).map((label) => label.name);
 }
 
 export function workerPredictor(info: ModelInfo): BatchPredictor {
@@ -48,7 +36,7 @@ export function workerPredictor(info: ModelInfo): BatchPredictor {
             return;
           }
           rememberResult(item.id, texts.get(item.id) ?? '', item.result);
-          onResult(item.id, scoresOf(item.result));
+          onResult(item.id, { scores: scoresOf(item.result), predicted: predictedOf(item.result) });
         }),
         callback((progress) => onProgress(progress.done, progress.total)),
       );

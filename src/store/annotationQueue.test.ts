@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   acceptedStatus,
   bulkAcceptable,
-  labelsMatching,
   orderAfterDecisions,
   orderQueue,
   predictionConfidence,
@@ -10,6 +9,7 @@ import {
   uncertainty,
 } from './annotationQueue';
 import type { AnnotatedDoc, SessionSettings } from './db';
+import { sessionDoc } from './testDocs';
 
 const multi: Pick<SessionSettings, 'labels' | 'thresholds' | 'task'> = {
   labels: ['A', 'B'],
@@ -20,21 +20,7 @@ const single: Pick<SessionSettings, 'labels' | 'thresholds' | 'task'> = { labels
 const everything: QueueFilter = { statuses: new Set(), label: null };
 
 function doc(id: string, scores?: Record<string, number>, extra: Partial<AnnotatedDoc> = {}): AnnotatedDoc {
-  return {
-    key: `id:${id}`,
-    order: 0,
-    id,
-    text: id,
-    status: scores ? 'predicted' : 'new',
-    scores,
-    predicted: [],
-    decision: [],
-    note: '',
-    annotator: '',
-    importedAt: 0,
-    updatedAt: 0,
-    ...extra,
-  };
+  return sessionDoc(id, { status: scores ? 'predicted' : 'new', scores, predicted: [], ...extra });
 }
 
 describe('uncertainty', () => {
@@ -122,21 +108,5 @@ describe('decisions', () => {
     expect(bulkAcceptable({ ...confident, edited: true }, multi, 0.9)).toBe(false);
     expect(bulkAcceptable({ ...confident, status: 'accepted' }, multi, 0.9)).toBe(false);
     expect(bulkAcceptable(undefined, multi, 0)).toBe(false);
-  });
-});
-
-describe('labelsMatching', () => {
-  const labels = [
-    'Sustaining proliferative signaling',
-    'Evading growth suppressors',
-    'Genomic instability and mutation',
-    'Inducing angiogenesis',
-  ];
-
-  it('prefers names starting with the letters, then words starting with them, then any substring', () => {
-    expect(labelsMatching(labels, 'ev')).toEqual(['Evading growth suppressors']);
-    expect(labelsMatching(labels, 'angio')).toEqual(['Inducing angiogenesis']);
-    expect(labelsMatching(labels, 'ation')).toEqual(['Genomic instability and mutation']);
-    expect(labelsMatching(labels, '  ')).toEqual([]);
   });
 });

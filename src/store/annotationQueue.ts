@@ -1,10 +1,11 @@
-import type { AnnotatedDoc, DocStatus, SessionSettings } from './db';
+import type { AnnotationStatus } from '../io/export';
+import type { AnnotatedDoc, SessionSettings } from './db';
 
 export type QueueSort = { by: 'uncertainty' } | { by: 'score'; label: string } | { by: 'id' };
 
 export interface QueueFilter {
   /** Empty set = every status. */
-  statuses: ReadonlySet<DocStatus>;
+  statuses: ReadonlySet<AnnotationStatus>;
   /** A label the decision or the prediction must contain; null = any. */
   label: string | null;
 }
@@ -79,7 +80,7 @@ export function orderQueue(docs: Iterable<AnnotatedDoc>, sort: QueueSort, filter
 }
 
 /** The status a document gets when the annotator accepts its current decision. */
-export function acceptedStatus(doc: Pick<AnnotatedDoc, 'decision' | 'predicted'>): DocStatus {
+export function acceptedStatus(doc: Pick<AnnotatedDoc, 'decision' | 'predicted'>): AnnotationStatus {
   const predicted = new Set(doc.predicted ?? []);
   const same = doc.decision.length === predicted.size && doc.decision.every((label) => predicted.has(label));
   return same ? 'accepted' : 'corrected';
@@ -121,22 +122,6 @@ const confidenceOf = memoByScores((scores, model) => {
   }
   return weakest;
 });
-
-/** Labels whose name starts with (or, failing that, contains) the typed letters, in display order. */
-export function labelsMatching(labels: readonly string[], typed: string): string[] {
-  const needle = typed.trim().toLowerCase();
-  if (!needle) return [];
-  const starts = labels.filter((label) => label.toLowerCase().startsWith(needle));
-  if (starts.length > 0) return starts;
-  const wordStarts = labels.filter((label) =>
-    label
-      .toLowerCase()
-      .split(/\s+/)
-      .some((word) => word.startsWith(needle)),
-  );
-  if (wordStarts.length > 0) return wordStarts;
-  return labels.filter((label) => label.toLowerCase().includes(needle));
-}
 
 /** Whether bulk "accept above a confidence" takes this document: predicted, untouched by a human, confident enough. */
 export function bulkAcceptable(doc: AnnotatedDoc | undefined, model: ModelView, minConfidence: number): doc is AnnotatedDoc {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { exportJsonl, exportRis } from '../io/export';
 import { importText } from '../io/import';
-import { fromImportedRecord, toAnnotatedDocument } from './annotationRecords';
+import { fromImportedRecord, toAnnotationRecord } from './annotationRecords';
 import type { AnnotatedDoc } from './db';
 
 const reviewed: AnnotatedDoc = {
@@ -28,7 +28,7 @@ const reviewed: AnnotatedDoc = {
 
 describe('export and re-import', () => {
   it('exports the dataset shape with labels = the decision, plus audit fields', () => {
-    const [line] = [...exportJsonl([toAnnotatedDocument(reviewed)])];
+    const [line] = [...exportJsonl([toAnnotationRecord(reviewed)])];
     const record = JSON.parse(line ?? '');
     expect(record).toMatchObject({
       id: '123',
@@ -47,7 +47,7 @@ describe('export and re-import', () => {
   });
 
   it('reads an export back into the same session state', async () => {
-    const text = [...exportJsonl([toAnnotatedDocument(reviewed)])].join('');
+    const text = [...exportJsonl([toAnnotationRecord(reviewed)])].join('');
     const { documents, issues } = await importText(text, { format: 'jsonl' });
     expect(issues).toEqual([]);
     const [first] = documents;
@@ -84,7 +84,7 @@ describe('records from RIS and resolved conflicts', () => {
     const [record] = (await importText(ris)).documents;
     const incoming = fromImportedRecord(record as NonNullable<typeof record>);
     expect(incoming.extra).toMatchObject({ keywords: ['Humans'], ris: expect.arrayContaining([['C1', 'custom']]) });
-    const exported = [...exportRis([toAnnotatedDocument({ ...reviewed, extra: incoming.extra })])].join('');
+    const exported = [...exportRis([toAnnotationRecord({ ...reviewed, extra: incoming.extra })])].join('');
     expect(exported).toMatch(
       /^TY {2}- JOUR\r\nTI {2}- T\r\nAB {2}- An abstract\.\r\nAN {2}- 123\r\nC1 {2}- custom\r\nKW {2}- Humans\r\nKW {2}- labelwise:A\r\n/,
     );
@@ -97,11 +97,11 @@ describe('records from RIS and resolved conflicts', () => {
         { annotator: 'ben', labels: [] },
       ],
     };
-    const [line] = [...exportJsonl([toAnnotatedDocument({ ...reviewed, review })])];
+    const [line] = [...exportJsonl([toAnnotationRecord({ ...reviewed, review })])];
     expect(JSON.parse(line ?? '')).toMatchObject({ labels: ['A'], annotator: 'Ada', review });
     const [back] = (await importText(line ?? '')).documents;
     expect(fromImportedRecord(back as NonNullable<typeof back>)).toMatchObject({ labels: ['A'], annotator: 'Ada', review });
-    const ris = [...exportRis([toAnnotatedDocument({ ...reviewed, review })])].join('');
+    const ris = [...exportRis([toAnnotationRecord({ ...reviewed, review })])].join('');
     expect(ris).toContain('N1  - labelwise reviewer ana: A\r\nN1  - labelwise reviewer ben: (no labels)\r\n');
   });
 });

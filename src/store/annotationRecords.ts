@@ -5,7 +5,7 @@
  * document fields, which src/io keeps on export and hands back on import.
  */
 import type { LabelwiseDocument } from '../io/document';
-import { type AnnotatedDocument, annotationFromImport } from '../io/export';
+import { type AnnotationRecord, annotationFromImport } from '../io/export';
 import type { IncomingDoc } from './annotation';
 import type { AnnotatedDoc } from './db';
 
@@ -14,7 +14,7 @@ const iso = (time: number) => new Date(time).toISOString();
 /** Document fields the session keeps apart from `extra` (the rest of an imported record travels in `extra`). */
 const SESSION_FIELDS = new Set(['id', 'pmid', 'title', 'text', 'labels', 'sentences', 'model_labels', 'predicted_at', 'reviewed_at']);
 
-export function toAnnotatedDocument(doc: AnnotatedDoc): AnnotatedDocument {
+export function toAnnotationRecord(doc: AnnotatedDoc): AnnotationRecord {
   const document: LabelwiseDocument = {
     ...doc.extra,
     id: doc.id,

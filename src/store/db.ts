@@ -1,16 +1,11 @@
 import Dexie, { type EntityTable } from 'dexie';
 import type { Task } from '../core';
 import type { ClassifierInputSetting, SentenceSpan } from '../io/document';
-import type { ReviewRecord } from '../io/export';
+import type { AnnotationStatus, ReviewRecord } from '../io/export';
 
-/** Where a document is in the review: the model has not seen it, has predicted it, or a human has decided. */
-export type DocStatus = 'new' | 'predicted' | 'accepted' | 'corrected' | 'skipped';
+export const REVIEWED_STATUSES: ReadonlySet<AnnotationStatus> = new Set(['accepted', 'corrected', 'skipped']);
 
-export const DOC_STATUSES: readonly DocStatus[] = ['new', 'predicted', 'accepted', 'corrected', 'skipped'];
-
-export const REVIEWED_STATUSES: ReadonlySet<DocStatus> = new Set(['accepted', 'corrected', 'skipped']);
-
-/** One document of the annotation session, as kept in IndexedDB. */
+/** One document of the annotation session, as kept in IndexedDB (its exchange form is io's AnnotationRecord). */
 export interface AnnotatedDoc {
   /** Deduplication key: `pmid:<pmid>` when the record has a PMID, else `id:<id>`. */
   key: string;
@@ -21,7 +16,7 @@ export interface AnnotatedDoc {
   title?: string;
   text: string;
   sentences?: SentenceSpan[] | null;
-  status: DocStatus;
+  status: AnnotationStatus;
   /** The model's probability per label name (absent until predicted). */
   scores?: Record<string, number>;
   /** Labels the model predicted (threshold / argmax applied). */
@@ -89,6 +84,14 @@ export class NotOwnerError extends Error {
   constructor() {
     super('Another tab has taken over this annotation session; this tab is read-only.');
     this.name = 'NotOwnerError';
+  }
+}
+
+/** Raised when the browser refused a write for lack of room (disk full, storage quota used up). */
+export class StorageFullError extends Error {
+  constructor(cause: unknown) {
+    super('The browser has no room left to save your work (disk full or storage quota used up).', { cause });
+    this.name = 'StorageFullError';
   }
 }
 

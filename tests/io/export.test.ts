@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type AnnotatedDocument, annotationFromImport, exportCsv, exportJsonl, importAll, importText, selectForExport } from '../../src/io';
+import { type AnnotationRecord, annotationFromImport, exportCsv, exportJsonl, importAll, importText, selectForExport } from '../../src/io';
 import { importFixture } from './helpers';
 
 const model = { id: 'hoc-minilm-lame', version: '1.0.0' };
 
-function annotated(): AnnotatedDocument[] {
+function annotated(): AnnotationRecord[] {
   return [
     {
       document: {
@@ -72,13 +72,13 @@ describe('JSONL export', () => {
     expect(first.issues).toEqual([]);
     const restored = first.documents.map((doc) => annotationFromImport(doc));
     expect(restored).toEqual(original);
-    const second = await importText([...exportJsonl(restored as AnnotatedDocument[])].join(''));
+    const second = await importText([...exportJsonl(restored as AnnotationRecord[])].join(''));
     expect(second.documents).toEqual(first.documents);
   });
 
   it('round-trips documents read from a PubMed file', async () => {
     const pubmed = await importFixture('pubmed/pubmed4.xml');
-    const items = pubmed.documents.map((document): AnnotatedDocument => ({ document, status: 'accepted', labels: ['X'] }));
+    const items = pubmed.documents.map((document): AnnotationRecord => ({ document, status: 'accepted', labels: ['X'] }));
     const back = await importText([...exportJsonl(items)].join(''));
     expect(back.documents[0]).toEqual({ ...pubmed.documents[0], labels: ['X'], status: 'accepted' });
   });
@@ -121,7 +121,7 @@ describe('CSV export', () => {
   });
 
   it('imports back to what was exported: audit fields, scores, guarded and spaced text, labels with ; and |', async () => {
-    const tricky: AnnotatedDocument[] = [
+    const tricky: AnnotationRecord[] = [
       {
         document: { id: '-1', title: '  +title with spaces  ', text: '  @text kept as is\t' },
         status: 'corrected',

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type AnnotatedDocument, annotationFromImport, detectFormat, exportRis, importAll, importText, toExportRecord } from '../../src/io';
+import { type AnnotationRecord, annotationFromImport, detectFormat, exportRis, importAll, importText, toExportRecord } from '../../src/io';
 import { chunkedFixture, fixturePath, importFixture } from './helpers';
 
 const FIXTURES = ['zotero', 'endnote', 'mendeley', 'pubmed', 'ovid-embase'];
@@ -28,7 +28,7 @@ function exportedRecords(text: string): string[][] {
     .map((record) => record.split('\r\n').filter((line) => line !== ''));
 }
 
-const decide = (documents: AnnotatedDocument['document'][]): AnnotatedDocument[] =>
+const decide = (documents: AnnotationRecord['document'][]): AnnotationRecord[] =>
   documents.map((document, i) => ({
     document,
     status: i % 2 === 0 ? 'corrected' : 'accepted',
@@ -154,13 +154,13 @@ describe('RIS export', () => {
       ['accepted', [], 'kim', undefined],
     ]);
     // Exported again after a change, the record carries the new decision only, and its keywords stay its own.
-    const again = [...exportRis([{ ...(annotations[0] as AnnotatedDocument), labels: ['Cellular energetics'] }])].join('');
+    const again = [...exportRis([{ ...(annotations[0] as AnnotationRecord), labels: ['Cellular energetics'] }])].join('');
     expect(again.match(/labelwise:/g)).toHaveLength(1);
     expect(back.documents[0]?.keywords).toEqual(['Angiogenesis', 'Hypoxia-Inducible Factor 1', 'Carcinoma, Renal Cell']);
   });
 
   it('builds a record for documents from other formats, and their id comes back', async () => {
-    const items: AnnotatedDocument[] = [
+    const items: AnnotationRecord[] = [
       { document: { id: '31000001', pmid: '31000001', title: 'T', text: 'Line one\nline two' }, status: 'corrected', labels: ['A'] },
       { document: { id: 'notes-2', text: 'No PMID here.' }, status: 'accepted', labels: [] },
     ];
@@ -183,7 +183,7 @@ describe('RIS export', () => {
   it('keeps the RIS record in the JSONL export, so a session continued from JSONL exports it unchanged', async () => {
     const imported = await importFixture('ris/ovid-embase.ris');
     const [item] = decide(imported.documents);
-    const viaJsonl = annotationFromImport(JSON.parse(JSON.stringify(toExportRecord(item as AnnotatedDocument))));
-    expect([...exportRis([viaJsonl as AnnotatedDocument])]).toEqual([...exportRis([item as AnnotatedDocument])]);
+    const viaJsonl = annotationFromImport(JSON.parse(JSON.stringify(toExportRecord(item as AnnotationRecord))));
+    expect([...exportRis([viaJsonl as AnnotationRecord])]).toEqual([...exportRis([item as AnnotationRecord])]);
   });
 });

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import { labelsMatching } from '../../store/annotationQueue';
 import type { AnnotatedDoc, SessionSettings } from '../../store/db';
+import { labelsMatching } from '../../store/labelFinder';
 import { ReviewerMarks } from '../review/ReviewerMarks';
 import { DocText, type Span, type WeightedSpan } from './DocText';
 import type { Heatmap } from './useHeatmap';
@@ -79,11 +79,18 @@ export function CorrectionPanel(props: Props) {
   useEffect(() => setNote(doc.note), [doc.note]);
   const { onNote } = props;
   // Saved while typing too (after a pause), so a crash mid-note loses at most the last second.
+  const pendingSave = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => {
     if (note === doc.note) return;
     const timer = setTimeout(() => onNote(doc.key, note), NOTE_SAVE_MS);
+    pendingSave.current = timer;
     return () => clearTimeout(timer);
   }, [note, doc.key, doc.note, onNote]);
+  // Leaving the field saves at once; the save waiting for the pause would only write the same note again.
+  const saveNow = () => {
+    clearTimeout(pendingSave.current);
+    onNote(doc.key, note);
+  };
   const words = heatmapWords(heatmap, heatmapLabel);
   const evidence: Span[] = heatmapLabel === null ? [] : (doc.sentences ?? []).filter((sentence) => sentence.labels?.includes(heatmapLabel));
   const decided = new Set(doc.decision);
@@ -185,13 +192,7 @@ export function CorrectionPanel(props: Props) {
       {props.finderOpen && <LabelFinder labels={settings.labels} onPick={props.onToggle} onClose={props.onFinderClose} />}
       <label className="aw-note">
         Note
-        <textarea
-          value={note}
-          disabled={readOnly}
-          rows={2}
-          onChange={(event) => setNote(event.target.value)}
-          onBlur={() => onNote(doc.key, note)}
-        />
+        <textarea value={note} disabled={readOnly} rows={2} onChange={(event) => setNote(event.target.value)} onBlur={saveNow} />
       </label>
     </section>
   );

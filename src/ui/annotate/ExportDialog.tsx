@@ -1,15 +1,7 @@
 import { useState } from 'react';
-import { type ExportSelection, exportCsv, exportJsonl, exportRis, selectForExport } from '../../io/export';
-import { allDocs, useAnnotation } from '../../store/annotation';
-import { toAnnotatedDocument } from '../../store/annotationRecords';
-
-type ExportFormat = 'jsonl' | 'csv' | 'ris';
-
-const MIME_TYPES: Record<ExportFormat, string> = {
-  jsonl: 'application/x-ndjson',
-  csv: 'text/csv',
-  ris: 'application/x-research-info-systems',
-};
+import type { ExportSelection } from '../../io/export';
+import { useAnnotation } from '../../store/annotation';
+import { buildExport, type ExportFormat, exportCount } from '../../store/annotationExport';
 
 const SCOPES: { value: ExportSelection; title: string }[] = [
   { value: 'corrected', title: 'Corrected only' },
@@ -17,29 +9,25 @@ const SCOPES: { value: ExportSelection; title: string }[] = [
   { value: 'all', title: 'Everything (every status)' },
 ];
 
-/** Builds the export file in memory (strings in a Blob: no giant string) and hands it to the browser. */
-export function downloadExport(selection: ExportSelection, format: ExportFormat, labels: string[]): number {
-  const items = selectForExport(allDocs().map(toAnnotatedDocument), selection);
-  const parts =
-    format === 'jsonl' ? [...exportJsonl(items)] : format === 'ris' ? [...exportRis(items)] : [...exportCsv(items, { labelNames: labels })];
-  const blob = new Blob(parts, { type: MIME_TYPES[format] });
+/** Builds the export (src/store/annotationExport.ts) and hands it to the browser as a download; returns the document count. */
+export function downloadExport(selection: ExportSelection, format: ExportFormat): number {
+  const { blob, fileName, count } = buildExport(selection, format);
   const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;
-  link.download = `labelwise-${selection}-${new Date().toISOString().slice(0, 19).replaceAll(':', '')}.${format}`;
+  link.download = fileName;
   link.click();
   // Give the download a moment to start before the URL goes away.
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  return items.length;
+  return count;
 }
 
 export function ExportDialog({ onClose }: { onClose: () => void }) {
   const docs = useAnnotation((state) => state.docs);
-  const labels = useAnnotation((state) => state.settings.labels);
   const [selection, setSelection] = useState<ExportSelection>('reviewed');
   const [format, setFormat] = useState<ExportFormat>('jsonl');
   const [exported, setExported] = useState<number | null>(null);
-  const count = selectForExport(docs.values(), selection).length;
+  const count = exportCount(docs, selection);
 
   return (
     <div className="aw-dialog" role="dialog" aria-modal="true" aria-labelledby="aw-export-title">
@@ -73,7 +61,7 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
         <button
           type="button"
           disabled={count === 0}
-          onClick={() => setExported(downloadExport(selection, format, labels))}
+          onClick={() => setExported(downloadExport(selection, format))}
           data-testid="export-download"
         >
           Download

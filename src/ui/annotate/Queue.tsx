@@ -1,8 +1,8 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useRef } from 'react';
+import { ANNOTATION_STATUSES, type AnnotationStatus } from '../../io/export';
 import { select, setFilter, setSort, useAnnotation } from '../../store/annotation';
 import type { QueueSort } from '../../store/annotationQueue';
-import { DOC_STATUSES, type DocStatus } from '../../store/db';
 
 const ROW_HEIGHT = 52;
 
@@ -73,14 +73,14 @@ function FilterPicker() {
           value={status}
           onChange={(event) => {
             const chosen = event.target.value;
-            const statuses: Set<DocStatus> =
-              chosen === 'all' ? new Set() : chosen === 'open' ? new Set(['new', 'predicted']) : new Set([chosen as DocStatus]);
+            const statuses: Set<AnnotationStatus> =
+              chosen === 'all' ? new Set() : chosen === 'open' ? new Set(['new', 'predicted']) : new Set([chosen as AnnotationStatus]);
             setFilter({ ...filter, statuses });
           }}
         >
           <option value="all">All</option>
           <option value="open">To review (new + predicted)</option>
-          {DOC_STATUSES.map((name) => (
+          {ANNOTATION_STATUSES.map((name) => (
             <option key={name} value={name}>
               {name}
             </option>

@@ -1,4 +1,5 @@
-import { SHORTCUTS } from './shortcuts';
+import { CommandKeys } from './CommandButtons';
+import { COMMANDS } from './commands';
 
 export function ShortcutsOverlay({ onClose }: { onClose: () => void }) {
   return (
@@ -6,12 +7,12 @@ export function ShortcutsOverlay({ onClose }: { onClose: () => void }) {
       <h2 id="aw-shortcuts-title">Keyboard shortcuts</h2>
       <table>
         <tbody>
-          {SHORTCUTS.map((shortcut) => (
-            <tr key={shortcut.keys}>
+          {COMMANDS.map((command) => (
+            <tr key={command.id}>
               <th scope="row">
-                <kbd>{shortcut.keys}</kbd>
+                <CommandKeys keys={command.keys} />
               </th>
-              <td>{shortcut.action}</td>
+              <td>{command.description}</td>
             </tr>
           ))}
         </tbody>

@@ -1,27 +1,16 @@
 import { useEffect, useState } from 'react';
-import { errorMessage } from '../../core/errors';
-import { classifierInput } from '../../io/document';
-import { recentResult, rememberResult } from '../../store/annotationPredictor';
 import type { AnnotatedDoc, SessionSettings } from '../../store/db';
+import { cachedHeatmap, type Heatmap, requestHeatmap } from '../../store/heatmap';
 import { useModelStore } from '../../store/model';
-import type { ClassifyResult } from '../../worker/api';
-import { callback, inferenceWorker } from '../../worker/bridge';
 
-export type Heatmap =
-  | { status: 'none' }
-  | { status: 'loading' }
-  | { status: 'ready'; result: ClassifyResult; abstractStart: number; titleLength: number }
-  | { status: 'error'; message: string };
+export type { Heatmap } from '../../store/heatmap';
 
 const NO_HEATMAP: Heatmap = { status: 'none' };
 
 /** Waits this long on a document before asking the worker, so fast j/j/j navigation queues nothing. */
 const SETTLE_MS = 150;
 
-/**
- * The attention heatmap of the document on screen: from the batch results still in memory, else one
- * interactive classify call in the worker (it runs ahead of the background batch).
- */
+/** The attention heatmap of the document on screen (src/store/heatmap.ts fetches it). */
 export function useHeatmap(doc: AnnotatedDoc | null, input: SessionSettings['classifierInput']): Heatmap {
   const modelReady = useModelStore((state) => state.load.status === 'ready');
   const [heatmap, setHeatmap] = useState<Heatmap>(NO_HEATMAP);
@@ -35,42 +24,26 @@ export function useHeatmap(doc: AnnotatedDoc | null, input: SessionSettings['cla
       setHeatmap((current) => (current.status === 'none' ? current : NO_HEATMAP));
       return;
     }
-    const built = classifierInput({ id: key, title, text }, input);
-    const titleLength = built.abstractStart > 0 ? (title?.trim().length ?? 0) : 0;
-    const cached = recentResult(key, built.text);
+    const shown = { key, title, text };
+    const cached = cachedHeatmap(shown, input);
     if (cached) {
-      setHeatmap({ status: 'ready', result: cached, abstractStart: built.abstractStart, titleLength });
+      setHeatmap(cached);
       return;
     }
     setHeatmap({ status: 'loading' });
     let current = true;
-    let inFlight = false;
+    let request: ReturnType<typeof requestHeatmap> | null = null;
     const timer = setTimeout(() => {
-      inFlight = true;
-      inferenceWorker()
-        .classify(
-          built.text,
-          callback(() => {}),
-        )
-        .then((outcome) => {
-          inFlight = false;
-          if (!current || outcome === null) return;
-          if ('refused' in outcome) setHeatmap({ status: 'error', message: outcome.refused });
-          else {
-            rememberResult(key, built.text, outcome);
-            setHeatmap({ status: 'ready', result: outcome, abstractStart: built.abstractStart, titleLength });
-          }
-        })
-        .catch((error: unknown) => {
-          inFlight = false;
-          if (current) setHeatmap({ status: 'error', message: errorMessage(error) });
-        });
+      request = requestHeatmap(shown, input);
+      void request.heatmap.then((result) => {
+        if (current && result) setHeatmap(result);
+      });
     }, SETTLE_MS);
     return () => {
       current = false;
       clearTimeout(timer);
       // The annotator moved on: free the worker for the next document's heatmap.
-      if (inFlight) void inferenceWorker().cancelClassify();
+      request?.cancel();
     };
   }, [key, title, text, input, modelReady]);
 
