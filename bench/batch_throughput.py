@@ -54,15 +54,45 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+SERVICES = {  # program (the process title for Ray's Python agents) -> part of the Ray job
+    b"gcs_server": "gcs_server",
+    b"raylet": "raylet",
+    b"dashboard.py": "dashboard",
+    b"ray::DashboardAgent": "dashboard_agent",
+    b"ray::RuntimeEnvAgent": "runtime_env_agent",
+    b"log_monitor.py": "log_monitor",
+    b"monitor.py": "autoscaler_monitor",
+}
+
+
+def role(cmdline: bytes, is_root: bool) -> str:
+    """What a process of the tree is: the driver, a Ray service, a Classify actor or another worker (read tasks,
+    idle pool workers)."""
+    if is_root:
+        return "driver"
+    argv = cmdline.split(b"\0")
+    executable = argv[0].rsplit(b"/", 1)[-1]
+    script = next((arg for arg in argv[1:3] if arg.endswith(b".py")), b"").rsplit(b"/", 1)[-1]
+    for name in (argv[0], executable, script):
+        if name in SERVICES:
+            return SERVICES[name]
+    if b"Classify" in argv[0] or b"MapWorker" in argv[0]:
+        return "actors"
+    if argv[0].startswith(b"ray::") or script in (b"default_worker.py", b"setup_worker.py"):
+        return "other_workers"
+    return "other: " + argv[0][:60].decode(errors="replace")
+
+
 class TreeMonitor(threading.Thread):
-    """Polls a process tree: CPU seconds per process (last seen), largest RSS of Classify actor processes."""
+    """Polls a process tree: CPU seconds per process (last seen) and its role (a worker that ever ran a Classify
+    actor counts as an actor), largest RSS of Classify actor processes."""
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
-        self.pid, self.cpu, self.actor_rss, self.stop = pid, {}, {}, threading.Event()
+        self.pid, self.cpu, self.roles, self.actor_rss, self.stop = pid, {}, {}, {}, threading.Event()
 
     def run(self) -> None:
-        while not self.stop.wait(0.25):
+        while not self.stop.wait(0.1):
             for pid in descendants(self.pid):
                 try:
                     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -71,12 +101,20 @@ class TreeMonitor(threading.Thread):
                     continue
                 key = (pid, fields[19])  # pid and start time: a reused pid is another process
                 self.cpu[key] = (int(fields[11]) + int(fields[12])) / TICKS
-                if b"Classify" in cmdline or b"MapWorker" in cmdline:
+                if self.roles.get(key) != "actors":
+                    self.roles[key] = role(cmdline, pid == self.pid)
+                if self.roles[key] == "actors":
                     rss = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
                     self.actor_rss[key] = max(self.actor_rss.get(key, 0), rss)
 
     def cpu_seconds(self) -> float:
         return sum(self.cpu.values())
+
+    def cpu_by_role(self) -> dict[str, float]:
+        parts: dict[str, float] = {}
+        for key, seconds in self.cpu.items():
+            parts[self.roles[key]] = parts.get(self.roles[key], 0) + seconds
+        return {name: round(seconds, 2) for name, seconds in sorted(parts.items(), key=lambda item: -item[1])}
 
 
 def measure(command: list[str], stdin: Path | None = None, stdout: Path | None = None) -> dict:
@@ -94,6 +132,7 @@ def measure(command: list[str], stdin: Path | None = None, stdout: Path | None =
     return {
         "wall_seconds": round(wall, 3),
         "cpu_seconds": round(monitor.cpu_seconds(), 2),
+        "cpu_seconds_by_process": monitor.cpu_by_role(),
         "actor_max_rss_mib": sorted(round(rss / 2**20, 1) for rss in monitor.actor_rss.values()),
     }
 
@@ -130,19 +169,18 @@ def pubmed_files(docs: list[dict], count: int, folder: Path) -> list[Path]:
 
 
 def plain(files: list[str], threads: int, batch: int) -> None:
-    """The job without Ray: read the same files, classify in length-sorted batches, print timings."""
-    from labelwise_batch.readers import Document, read_events
+    """The job without Ray: the same per-file function the actors run (read, length-sorted batches, score), in one
+    process, one file after another."""
+    from labelwise_batch.job import classify_file
     from train.inference import OnnxClassifier
 
     started = time.perf_counter()
     classifier = OnnxClassifier(MODEL, threads=threads)
     loaded = time.perf_counter()
     count = 0
-    for file in files:
-        texts = sorted((e.text for e in read_events(Path(file)) if isinstance(e, Document)), key=len)
-        for start in range(0, len(texts), batch):
-            classifier.score(texts[start : start + batch], max_rows=16)
-        count += len(texts)
+    for source, file in enumerate(files):
+        rows = classify_file(classifier, {"source": source, "path": file}, batch, max_rows=16)
+        count += sum(row["kind"] == "doc" for row in rows)
     print(
         json.dumps(
             {"documents": count, "load_seconds": loaded - started, "classify_seconds": time.perf_counter() - loaded}
@@ -152,7 +190,7 @@ def plain(files: list[str], threads: int, batch: int) -> None:
 
 def ray_job(inputs: list[str], out: Path, actors: int) -> list[str]:
     return [PYTHON, "-m", "labelwise_batch", "--model", str(MODEL), "--input", *inputs, "--output", str(out),
-            "--actors", str(actors), "--num-cpus", "2"]  # fmt: skip
+            "--actors", str(actors), "--threads", str(2 // actors), "--num-cpus", "2"]  # fmt: skip
 
 
 def parity(scratch: Path, limit: int | None) -> dict:
@@ -194,9 +232,10 @@ def main() -> int:
     parser.add_argument("--out", default=str(ROOT / "bench/results/batch-throughput.json"))
     parser.add_argument("--parity-documents", type=int, help="first N of HoC dev (default: all)")
     parser.add_argument("--plain", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--plain-threads", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.plain:
-        plain(args.plain, threads=2, batch=64)
+        plain(args.plain, threads=args.plain_threads, batch=64)
         return 0
 
     scratch = Path(tempfile.mkdtemp(prefix="labelwise-batch-bench-"))
