@@ -243,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def start_ray(args) -> None:
     """Ray in this process (or a cluster at --address) with only what a batch job needs: no dashboard, no usage
-    reports, no metrics collection, worker logs kept in Ray's session folder rather than copied to this terminal."""
+    reports, no metrics collection, no idle workers started ahead, worker logs kept in Ray's session folder rather
+    than copied to this terminal."""
     import ray
 
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
@@ -256,7 +257,8 @@ def start_ray(args) -> None:
             num_cpus=args.num_cpus,
             include_dashboard=False,
             log_to_driver=False,
-            _system_config={"enable_metrics_collection": False},
+            # No idle workers started ahead: the actors get workers of their own, so those would only cost CPU.
+            _system_config={"enable_metrics_collection": False, "enable_worker_prestart": False},
         )
 
 
