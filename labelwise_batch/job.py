@@ -1,10 +1,11 @@
-"""The batch job: input files -> Ray Data (read, classify on an actor pool) -> one Parquet file per input.
+"""The batch job: input files -> Ray Data (an actor pool reads and classifies whole files) -> one Parquet file each.
 
-Rows travel through one Dataset: a read task per input file emits its documents (sorted by length, so a batch's
-windows pad little), its deletions and problems, then one `end` row with the number of documents (or one `failed`
-row). The classifier actors score documents and pass every other row through. The driver collects rows per input
-and writes that input's Parquet file as soon as its `end` row and all its documents have arrived: to a temporary name,
-renamed when whole, so an interrupted run never leaves a half-written output and a rerun skips finished inputs.
+The Dataset holds one row per input file (its path). A classifier actor takes one file at a time, reads it, scores
+its documents (sorted by length, so a batch's windows pad little) and returns one row per document with its scores
+and no text, the file's deletions and problems, then one `end` row with the number of documents (or one `failed`
+row): texts never cross Ray's object store. The driver collects rows per input and writes that input's Parquet file
+as soon as its `end` row and all its documents have arrived: to a temporary name, flushed, renamed when whole, so an
+interrupted run never leaves a half-written output and a rerun skips finished inputs.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def is_complete(output: Path, manifest: Manifest) -> bool:
 
 
 def read_file(row: dict) -> list[dict]:
-    """Ray Data flat_map: one input file -> its rows, documents shortest first, then an `end` (or `failed`) row."""
+    """One input file -> its rows, documents shortest first, then an `end` (or `failed`) row."""
     source, path = int(row["source"]), Path(row["path"])
     base = {"source": source, "id": "", "pmid": "", "text": "", "message": "", "line": -1, "count": 0}
     documents, others = [], []
