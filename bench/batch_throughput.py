@@ -71,8 +71,8 @@ SERVICES = {  # program (the process title for Ray's Python agents) -> part of t
 
 
 def role(cmdline: bytes, is_root: bool) -> str:
-    """What a process of the tree is: the driver, a Ray service, a Classify actor or another worker (read tasks,
-    idle pool workers)."""
+    """What a process of the tree is: the driver, a Ray service, a Classify actor or another worker (Ray Data's
+    own actors: stats, actor locations, autoscaling)."""
     if is_root:
         return "driver"
     argv = cmdline.split(b"\0")
