@@ -1,10 +1,11 @@
-"""The batch job: input files -> Ray Data (read, classify on an actor pool) -> one Parquet file per input.
+"""The batch job: input files -> Ray Data (an actor pool reads and classifies whole files) -> one Parquet file each.
 
-Rows travel through one Dataset: a read task per input file emits its documents (sorted by length, so a batch's
-windows pad little), its deletions and problems, then one `end` row with the number of documents (or one `failed`
-row). The classifier actors score documents and pass every other row through. The driver collects rows per input
-and writes that input's Parquet file as soon as its `end` row and all its documents have arrived: to a temporary name,
-renamed when whole, so an interrupted run never leaves a half-written output and a rerun skips finished inputs.
+The Dataset holds one row per input file (its path). A classifier actor takes one file at a time, reads it, scores
+its documents (sorted by length, so a batch's windows pad little) and returns one row per document with its scores
+and no text, the file's deletions and problems, then one `end` row with the number of documents (or one `failed`
+row): texts never cross Ray's object store. The driver collects rows per input and writes that input's Parquet file
+as soon as its `end` row and all its documents have arrived: to a temporary name, flushed, renamed when whole, so an
+interrupted run never leaves a half-written output and a rerun skips finished inputs.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -30,7 +32,6 @@ from .readers import Deletion, Document, InputError, Problem, read_events
 USAGE_ERROR = 2
 INPUT_SUFFIXES = (".xml.gz", ".xml", ".jsonl.gz", ".jsonl", ".ndjson")
 METADATA_KEY = b"labelwise"
-BLOCK_BYTES = 128 * 1024
 
 
 def output_name(path: Path) -> str:
@@ -69,7 +70,7 @@ def is_complete(output: Path, manifest: Manifest) -> bool:
 
 
 def read_file(row: dict) -> list[dict]:
-    """Ray Data flat_map: one input file -> its rows, documents shortest first, then an `end` (or `failed`) row."""
+    """One input file -> its rows, documents shortest first, then an `end` (or `failed`) row."""
     source, path = int(row["source"]), Path(row["path"])
     base = {"source": source, "id": "", "pmid": "", "text": "", "message": "", "line": -1, "count": 0}
     documents, others = [], []
@@ -93,26 +94,34 @@ def read_file(row: dict) -> list[dict]:
     return documents + others + [base | {"kind": "end", "seq": -1, "count": len(documents)}]
 
 
+def classify_file(classifier: OnnxClassifier, row: dict, batch_size: int, max_rows: int) -> list[dict]:
+    """One input file -> its rows with scores and no text: documents in batches of `batch_size` (shortest first, so
+    a run's windows pad little), deletions, problems and the `end` (or `failed`) row passed through."""
+    rows = read_file(row)
+    names = classifier.manifest.names
+    documents = [r for r in rows if r["kind"] == "doc"]
+    for start in range(0, len(documents), batch_size):
+        batch = documents[start : start + batch_size]
+        probs, again = classifier.score([r["text"] for r in batch], max_rows)
+        for r, scores, rechecked in zip(batch, probs, again, strict=True):
+            r |= {f"score_{i}": float(scores[i]) for i in range(len(names))} | {"rechecked": bool(rechecked)}
+    blank = {f"score_{i}": float("nan") for i in range(len(names))} | {"rechecked": False}
+    return [blank | {k: v for k, v in r.items() if k != "text"} for r in rows]
+
+
 class Classify:
-    """Ray Data map_batches callable: one ONNX Runtime session per actor, opened once."""
+    """Ray Data map_batches callable: one ONNX Runtime session per actor, opened once; each call reads and classifies
+    whole input files, so texts never travel through Ray's object store: only paths in, scores out."""
 
-    def __init__(self, model: str, threads: int, max_rows: int):
+    def __init__(self, model: str, threads: int, batch_size: int, max_rows: int):
         self.classifier = OnnxClassifier(Path(model), threads=threads)
-        self.max_rows = max_rows
+        self.batch_size, self.max_rows = batch_size, max_rows
 
-    def __call__(self, batch):
-        names = self.classifier.manifest.names
-        is_doc = (batch["kind"] == "doc").to_numpy()
-        scores = np.full((len(batch), len(names)), np.nan)
-        rechecked = np.zeros(len(batch), dtype=bool)
-        if is_doc.any():
-            probs, again = self.classifier.score(batch["text"][is_doc].tolist(), self.max_rows)
-            scores[is_doc], rechecked[is_doc] = probs, again
-        batch = batch.drop(columns=["text"])
-        for index in range(len(names)):
-            batch[f"score_{index}"] = scores[:, index]
-        batch["rechecked"] = rechecked
-        return batch
+    def __call__(self, files: dict) -> pd.DataFrame:
+        rows = []
+        for source, path in zip(files["source"], files["path"], strict=True):
+            rows += classify_file(self.classifier, {"source": source, "path": path}, self.batch_size, self.max_rows)
+        return pd.DataFrame(rows)
 
 
 def output_table(rows: list[dict], manifest: Manifest) -> pa.Table:
@@ -148,9 +157,25 @@ def output_table(rows: list[dict], manifest: Manifest) -> pa.Table:
 
 
 def write_atomically(table: pa.Table, output: Path) -> None:
+    """Written under a hidden name, flushed to disk, then renamed (and the rename flushed): after a crash or power
+    loss the output is either absent or whole."""
     temporary = output.with_name(f".{output.name}.{os.getpid()}.tmp")
-    pq.write_table(table, temporary)
+    with open(temporary, "wb") as sink:
+        pq.write_table(table, sink)
+        sink.flush()
+        os.fsync(sink.fileno())
     os.replace(temporary, output)
+    folder = os.open(output.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
+def remove_leftovers(output: Path) -> None:
+    """Temporary files an interrupted run left for this output (they were never renamed, so never complete)."""
+    for leftover in output.parent.glob(f".{glob.escape(output.name)}.*.tmp"):
+        leftover.unlink(missing_ok=True)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -159,10 +184,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--input", nargs="+", required=True, help="PubMed XML (.xml, .xml.gz) or JSONL files/globs")
     parser.add_argument("--output", required=True, help="folder for one Parquet file per input")
     parser.add_argument("--address", help="Ray cluster address (default: start Ray in this process)")
-    parser.add_argument("--actors", type=int, default=2, help="classifier actors, one ONNX Runtime session each")
-    parser.add_argument("--threads", type=int, help="ONNX Runtime threads per actor (default: cores / actors)")
+    parser.add_argument(
+        "--actors",
+        type=int,
+        help="classifier actors, one ONNX Runtime session each (default: one per --threads CPUs of the Ray cluster)",
+    )
+    parser.add_argument("--threads", type=int, default=1, help="ONNX Runtime threads per actor (default 1)")
     parser.add_argument("--num-cpus", type=int, help="CPUs of the in-process Ray (default: all)")
-    parser.add_argument("--batch-size", type=int, default=64, help="documents per actor call")
+    parser.add_argument("--batch-size", type=int, default=64, help="documents scored together (sorted by length)")
     parser.add_argument("--max-rows", type=int, default=16, help="windows per ONNX Runtime run (padded by length)")
     return parser.parse_args(argv)
 
@@ -198,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     for i in sorted(set(range(len(inputs))) - set(pending)):
         print(f"labelwise_batch: {inputs[i]}: {outputs[i]} is complete, skipped", file=sys.stderr)
+    for i in pending:
+        remove_leftovers(outputs[i])
     if pending:
         run_pipeline(args, manifest, inputs, outputs, pending, summary)
     summary["seconds"] = round(time.perf_counter() - started, 3)
@@ -211,43 +242,52 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if summary["failed_files"] or summary["failed_records"] else 0
 
 
+def start_ray(args) -> None:
+    """Ray in this process (or a cluster at --address) with only what a batch job needs: no dashboard, no usage
+    reports, no metrics collection, no idle workers started ahead, worker logs kept in Ray's session folder rather
+    than copied to this terminal."""
+    import ray
+
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    if args.address:
+        # On a cluster the workers get this code shipped; the model folder and inputs must be at the same paths there.
+        modules = [str(Path(__file__).parent), str(Path(train.__file__).parent)]
+        ray.init(address=args.address, runtime_env={"py_modules": modules}, log_to_driver=False)
+    else:
+        ray.init(
+            num_cpus=args.num_cpus,
+            include_dashboard=False,
+            log_to_driver=False,
+            # No idle workers started ahead: the actors get workers of their own, so those would only cost CPU.
+            _system_config={"enable_metrics_collection": False, "enable_worker_prestart": False},
+        )
+
+
 def run_pipeline(args, manifest: Manifest, inputs, outputs, pending: list[int], summary: dict) -> None:
     import ray
 
     started_ray = not ray.is_initialized()
     ray_started_at = time.perf_counter()
     if started_ray:
-        # On a cluster the workers get this code shipped; the model folder and inputs must be at the same paths there.
-        runtime_env = {"py_modules": [str(Path(__file__).parent), str(Path(train.__file__).parent)]}
-        ray.init(
-            address=args.address,
-            num_cpus=None if args.address else args.num_cpus,
-            runtime_env=runtime_env if args.address else None,
-        )
+        start_ray(args)
     try:
         summary["ray_start_seconds"] = round(time.perf_counter() - ray_started_at, 3)
         pipeline_started_at = time.perf_counter()
         cpus = int(ray.cluster_resources().get("CPU", 1))
-        threads = args.threads or max(1, cpus // args.actors)
+        actors = args.actors or max(1, cpus // args.threads)
         items = [{"source": i, "path": str(inputs[i].resolve())} for i in pending]
-        # Small blocks, so one big input file is spread over every actor rather than sent to one.
-        ray.data.DataContext.get_current().target_max_block_size = BLOCK_BYTES
-        dataset = (
-            ray.data.from_items(items, override_num_blocks=len(items))
-            # Parsing is light next to inference: the read tasks take no CPU slot from the actors.
-            .flat_map(read_file, num_cpus=0)
-            .map_batches(
-                Classify,
-                fn_constructor_kwargs={
-                    "model": str(Path(args.model).resolve()),
-                    "threads": threads,
-                    "max_rows": args.max_rows,
-                },
-                batch_size=args.batch_size,
-                batch_format="pandas",
-                concurrency=args.actors,
-                num_cpus=min(threads, cpus / args.actors),
-            )
+        # One block per input file; an actor takes one file at a time, so files go to whichever actor is free.
+        dataset = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
+            Classify,
+            fn_constructor_kwargs={
+                "model": str(Path(args.model).resolve()),
+                "threads": args.threads,
+                "batch_size": args.batch_size,
+                "max_rows": args.max_rows,
+            },
+            batch_size=1,
+            compute=ray.data.ActorPoolStrategy(size=actors, max_tasks_in_flight_per_actor=1),
+            num_cpus=min(args.threads, cpus / actors),
         )
         collect(dataset, manifest, inputs, outputs, summary)
         summary["pipeline_seconds"] = round(time.perf_counter() - pipeline_started_at, 3)

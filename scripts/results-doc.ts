@@ -291,6 +291,99 @@ function annotateSection(annotate: Json, importExport: Json): string {
   ].join('\n');
 }
 
+const BATCH_CONTENDERS: [string, string][] = [
+  ['node_cli', '`labelwise classify`, 2 threads (JSONL)'],
+  ['python_ort', '`bench/python_throughput.py`, one window per run, 2 threads (JSONL)'],
+  ['plain_ort_1_thread', 'the job without Ray (its per-file function and Parquet output), 1 thread'],
+  ['plain_ort_2_threads', 'the job without Ray (its per-file function and Parquet output), 2 threads'],
+  ['ray_2_actors', '`labelwise_batch`, 2 actors of 1 thread'],
+  ['ray_1_actor', '`labelwise_batch`, 1 actor of 2 threads'],
+];
+
+function batchSection(result: Json): string {
+  const runs = result.throughput ?? {};
+  const rows = BATCH_CONTENDERS.filter(([name]) => runs[name]).map(([name, what]) => {
+    const run = runs[name];
+    return [
+      what,
+      num(run.abstracts_per_second, 2),
+      num(run.cpu_seconds_per_1000, 1),
+      num(run.cpu_seconds_per_1000_after_startup, 1),
+      `${num(run.startup?.cpu_seconds, 2)} s`,
+      num(run.load_average, 1),
+    ];
+  });
+  const overheads = result.ray_overhead ?? {};
+  const overheadRows = (
+    [
+      ['ray_2_actors_vs_plain_1_thread', '2 actors of 1 thread ÷ without Ray, 1 thread'],
+      ['ray_1_actor_vs_plain_2_threads', '1 actor of 2 threads ÷ without Ray, 2 threads'],
+    ] as const
+  )
+    .filter(([key]) => overheads[key])
+    .map(([key, what]) => {
+      const figures = overheads[key];
+      return [
+        what,
+        percent(figures.end_to_end),
+        `${num(figures.fixed_cpu_seconds, 1)} s`,
+        percent(figures.per_document),
+        figures.documents_for_under_10_percent === undefined ? 'never' : String(figures.documents_for_under_10_percent),
+      ];
+    });
+  const parts = overheads.ray_2_actors_vs_plain_1_thread?.by_process ?? {};
+  const partRows = (Object.entries(parts.whole_input ?? {}) as [string, number][]).map(([part, seconds]) => [
+    part,
+    num(seconds, 2),
+    num(parts.one_document?.[part], 2),
+  ]);
+  const scaling = result.scaling_on_paper ?? {};
+  const wallRows = (scaling.wall_time ?? []).map((row: Json) => [
+    String(row.nodes),
+    String(row.cores_per_node),
+    num(row.wall_hours, 1),
+    num(row.actor_memory_per_node_gib, 1),
+  ]);
+  const parity = result.parity ?? {};
+  const ratio = result.ray_2_actors_vs_node_cli ?? {};
+  return [
+    `## PubMed at scale: \`labelwise_batch\` on Ray Data, ${result.input?.documents} abstracts in ${result.input?.files} gzipped PubMed files`,
+    '',
+    `${source(result.command, 'bench/results/batch-throughput.json', result)} Load average ${result.load_average?.start} at the start, ` +
+      `${result.load_average?.end} at the end, on ${result.cores} cores shared with other work: wall rates are stretched by the load, CPU seconds much less.`,
+    '',
+    `Parity on ${parity.data}: ${parity.same_labels} of ${parity.documents} documents with the CLI’s labels, largest score difference ` +
+      `${typeof parity.max_score_difference === 'number' ? parity.max_score_difference.toExponential(1) : '—'} (${parity.rechecked} rescored by the borderline graph).`,
+    '',
+    table(['contender', 'abstracts/s', 'CPU s per 1,000', 'CPU s per 1,000 after start-up', 'CPU s on one document', 'load after'], rows),
+    '',
+    `Ray job, 2 actors ÷ \`labelwise classify\`: ${num(ratio.abstracts_per_second, 2)}× the abstracts per second, ` +
+      `${num(ratio.cpu_seconds_per_1000, 2)}× the CPU seconds per 1,000 (target: at least as fast).`,
+    '',
+    '### Ray’s own overhead (CPU seconds of every process of the job, target under 10 %)',
+    '',
+    `${overheads.definition ?? ''}.`,
+    '',
+    table(['comparison', 'end to end', 'fixed (one document)', 'per document', 'documents for under 10 % end to end'], overheadRows),
+    '',
+    'CPU seconds by process, 2 actors (the plain run: ' +
+      `${num(parts.plain_whole_input, 2)} s on the whole input, ${num(parts.plain_one_document, 2)} s on one document):`,
+    '',
+    table(['process', 'whole input', 'one document'], partRows),
+    '',
+    `### The baseline on paper (${scaling.cpu_seconds_per_citation} CPU s per citation)`,
+    '',
+    `${num(scaling.cpu_hours_whole_baseline, 0)} CPU hours; one file ${num(scaling.one_file_hours, 2)} h on one actor; ` +
+      `memory per actor ${num(result.memory_per_actor_mib, 0)} MiB (largest RSS). The driver spends ` +
+      `${scaling.driver_output_cpu_seconds_per_citation} CPU s per citation gathering scores and writing Parquet, enough for about ` +
+      `${scaling.actors_one_driver_keeps_busy ?? '—'} actors, and ${scaling.driver_cpu_seconds_per_wall_second} CPU s per second on Ray Data’s loop.`,
+    '',
+    ...(scaling.assumptions ?? []).map((assumption: string) => `- ${assumption}`),
+    '',
+    table(['nodes', 'cores per node', 'wall hours', 'actor memory per node, GiB'], wallRows),
+  ].join('\n');
+}
+
 /** The files this script renders a section for; any other result file is listed at the end so none goes unseen. */
 const RENDERED = new Set([
   'training.json',
@@ -301,6 +394,7 @@ const RENDERED = new Set([
   'cli-throughput.json',
   'annotate-latency.json',
   'import-export.json',
+  'batch-throughput.json',
 ]);
 
 export function renderResults({ results, models }: Inputs): string {
@@ -327,6 +421,7 @@ export function renderResults({ results, models }: Inputs): string {
   if (results['annotate-latency.json'] && results['import-export.json']) {
     sections.push('', annotateSection(results['annotate-latency.json'], results['import-export.json']));
   }
+  if (results['batch-throughput.json']) sections.push('', batchSection(results['batch-throughput.json']));
   const others = Object.keys(results).filter((file) => !RENDERED.has(file));
   if (others.length > 0) {
     sections.push('', '## Other results', '', 'No section renders these yet; the files hold the figures.', '');
@@ -340,12 +435,13 @@ export function renderResults({ results, models }: Inputs): string {
   return `${sections.join('\n')}\n`;
 }
 
-/** The README's five headline rows. */
+/** The README's headline rows. */
 export function renderHeadline({ results, models }: Inputs): string {
   const hoc = models.find((model) => model.id === 'hoc-minilm-lame') ?? models[0];
   const browser = results['browser-latency.json'];
   const cli = results['cli-throughput.json'];
   const annotate = results['annotate-latency.json'];
+  const batch = results['batch-throughput.json'];
   const cpu = (result: Json) => result?.machine?.cpu ?? result?.cpu ?? 'CPU not recorded';
   const rows = [
     [`HoC dev micro-F1, \`${hoc.id}\` ${hoc.version}`, num(hoc.metrics?.dev?.micro_f1), '`model.json` → `metrics.dev`'],
@@ -368,6 +464,17 @@ export function renderHeadline({ results, models }: Inputs): string {
       'keypress → next document, p95, 10,000 in the queue',
       `${annotate?.keypress_to_next_document?.enter_accept_save_next?.p95_ms} ms (target ${annotate?.keypress_to_next_document?.target_p95_ms} ms; ${cpu(annotate)})`,
       '`npm run bench:annotate`',
+    ],
+    [
+      '`labelwise_batch` on Ray Data, 2 actors ÷ `labelwise classify`, abstracts/s',
+      `${num(batch?.ray_2_actors_vs_node_cli?.abstracts_per_second, 2)} (target ≥ 1; load ${batch?.load_average?.start}; ${cpu(batch)})`,
+      '`python bench/batch_throughput.py`',
+    ],
+    [
+      'Ray’s own overhead, CPU s per document (fixed start-up apart)',
+      `${percent(batch?.ray_overhead?.ray_2_actors_vs_plain_1_thread?.per_document)} (target < 10 %; start-up ` +
+        `${num(batch?.ray_overhead?.ray_2_actors_vs_plain_1_thread?.fixed_cpu_seconds, 1)} CPU s; ${cpu(batch)})`,
+      '`python bench/batch_throughput.py`',
     ],
   ];
   return table(['what', 'figure', 'from'], rows);

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
+import os
 import shutil
+import signal
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -122,3 +127,42 @@ def test_a_rerun_after_a_failed_input_gives_the_outputs_of_an_uninterrupted_run(
     for name in ["first.parquet", "second.parquet"]:
         assert pq.read_table(tmp_path / "resumed" / name).equals(pq.read_table(tmp_path / "uninterrupted" / name))
     assert sorted(path.name for path in (tmp_path / "resumed").iterdir()) == ["first.parquet", "second.parquet"]
+
+
+def test_a_run_killed_after_its_first_output_then_rerun_gives_the_outputs_of_an_uninterrupted_run(
+    ray_local, tmp_path, capsys
+):
+    dev = (ROOT / "data/hoc/dev.jsonl").read_text().splitlines()
+    inputs = []
+    for index, lines in enumerate([dev[:2], dev[2:8], dev[8:14]]):
+        inputs.append(tmp_path / f"part{index}.jsonl")
+        inputs[-1].write_text("\n".join(lines) + "\n")
+    names = sorted(f"part{index}.parquet" for index in range(3))
+    assert run_job(inputs, tmp_path / "uninterrupted", capsys)[0] == 0
+
+    out = tmp_path / "killed"
+    command = [sys.executable, "-m", "labelwise_batch", "--model", str(MODEL), "--input", *map(str, inputs),
+               "--output", str(out), "--actors", "1", "--num-cpus", "1"]  # fmt: skip
+    # Its own session, so Ray's processes, which outlive a SIGKILLed driver for a moment, can be ended after.
+    log = open(tmp_path / "killed.log", "wb")
+    job = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+    try:
+        while job.poll() is None and not list(out.glob("*.parquet")):
+            time.sleep(0.05)
+        job.send_signal(signal.SIGKILL)
+        job.wait()
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(job.pid, signal.SIGKILL)
+        log.close()
+    assert job.returncode == -signal.SIGKILL, (tmp_path / "killed.log").read_text()[-2000:]
+    complete = sorted(path.name for path in out.glob("*.parquet"))
+    assert complete and complete != names  # killed with an output written and another still to come
+    stamps = {name: (out / name).stat().st_mtime_ns for name in complete}
+
+    code, err = run_job(inputs, out, capsys)
+    assert code == 0 and all(f"{name} is complete, skipped" in err for name in complete)
+    assert {name: (out / name).stat().st_mtime_ns for name in complete} == stamps
+    assert sorted(os.listdir(out)) == names  # no temporary file left beside the outputs
+    for name in names:
+        assert pq.read_table(out / name).equals(pq.read_table(tmp_path / "uninterrupted" / name))
