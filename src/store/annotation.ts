@@ -314,6 +314,11 @@ export async function initAnnotation(databaseName = 'labelwise-annotate'): Promi
   });
 }
 
+/** Teach (issue 19): the session's database and this tab's id, for the scheme, its features and its trainings (teach.ts). */
+export function sessionHandle(): { db: AnnotationDb; tabId: string } | null {
+  return db && session ? { db, tabId: session.tabId } : null;
+}
+
 function requireSession(): TabSession {
   if (!session) throw new Error('The annotation store is not initialised.');
   return session;

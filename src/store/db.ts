@@ -62,6 +62,15 @@ export const DEFAULT_SETTINGS: SessionSettings = {
   task: 'multi_label',
 };
 
+/** Teach (issue 19): one document's encoder features (serializeFeatures), so training never runs the encoder again. */
+export interface FeatureRow {
+  key: string;
+  /** The encoder folder's id@version and a hash of the text it saw: features of another text or encoder are not used. */
+  encoder: string;
+  textHash: number;
+  bytes: Uint8Array;
+}
+
 interface MetaRow {
   name: string;
   value: unknown;
@@ -70,6 +79,7 @@ interface MetaRow {
 export class AnnotationDb extends Dexie {
   docs!: EntityTable<AnnotatedDoc, 'key'>;
   meta!: EntityTable<MetaRow, 'name'>;
+  features!: EntityTable<FeatureRow, 'key'>;
 
   constructor(name = 'labelwise-annotate') {
     super(name);
@@ -77,6 +87,8 @@ export class AnnotationDb extends Dexie {
       docs: 'key, order, status',
       meta: 'name',
     });
+    // Version 2 adds Teach's features table; documents and settings of version 1 stay as they are.
+    this.version(2).stores({ features: 'key' });
   }
 }
 

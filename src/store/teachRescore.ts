@@ -1,0 +1,61 @@
+/**
+ * Teach (issue 19): a taught model's scores reach the documents through the annotation store's batch prediction,
+ * as a shipped model's do (saved, shown with the model version that gave them, sorting the queue). They come in
+ * slices with pauses between, so each save the store makes stays small and a keypress is never queued behind one.
+ */
+
+import { learnWorker } from '../worker/learn-bridge';
+import { type BatchPredictor, cancelPrediction, startPrediction, useAnnotation } from './annotation';
+
+const RESCORE_SLICE = 250;
+/** About the store's flush interval: one slice per save. */
+const RESCORE_PAUSE_MS = 300;
+
+/** The predictor of one model version of a taught scheme. */
+export function taughtPredictor(
+  scheme: { id: string; task: BatchPredictor['model']['task']; labels: { name: string }[] },
+  version: number,
+): BatchPredictor {
+  let cancelled = false;
+  const names = scheme.labels.map((label) => label.name);
+  return {
+    model: { id: scheme.id, version: String(version), task: scheme.task, labels: names.map((name) => ({ name, threshold: 0.5 })) },
+    async predict(docs, onResult, onProgress) {
+      for (let first = 0; first < docs.length && !cancelled; first += RESCORE_SLICE) {
+        const slice = docs.slice(first, first + RESCORE_SLICE);
+        const table = await learnWorker().scores(slice.map((doc) => doc.key));
+        // A newer training landed meanwhile: its own rescoring follows, these scores would carry the wrong version.
+        if (table.version !== version || cancelled) return;
+        slice.forEach((doc, row) => {
+          const probabilities = table.probabilities.subarray(row * names.length, (row + 1) * names.length);
+          if (Number.isNaN(probabilities[0])) return; // not in the learner yet (imported a moment ago)
+          onResult(doc.key, Object.fromEntries(names.map((name, l) => [name, probabilities[l] as number])));
+        });
+        onProgress(first + slice.length, docs.length);
+        await new Promise((resolve) => setTimeout(resolve, RESCORE_PAUSE_MS));
+      }
+    },
+    cancel() {
+      cancelled = true;
+    },
+  };
+}
+
+function predictionIdle(): Promise<void> {
+  if (!useAnnotation.getState().prediction.running) return Promise.resolve();
+  return new Promise((resolve) => {
+    const stop = useAnnotation.subscribe((state) => {
+      if (state.prediction.running) return;
+      stop();
+      // The store lets go of the old predictor right after it says it stopped.
+      setTimeout(resolve, 0);
+    });
+  });
+}
+
+/** Scores every undecided document with this version, after stopping a rescoring by an older one. */
+export async function rescore(predictor: BatchPredictor): Promise<void> {
+  cancelPrediction();
+  await predictionIdle();
+  await startPrediction(predictor);
+}
