@@ -171,8 +171,6 @@ export async function createScheme(name: string, scheme: Scheme): Promise<void> 
   });
   const labels = taught.labels.map((label) => label.name);
   await setSettings({ labels, thresholds: Object.fromEntries(labels.map((label) => [label, 0.5])), task: taught.task });
-  // One label is screening: the most likely first. Otherwise the most uncertain first.
-  setSort(labels.length === 1 ? { by: 'score', label: labels[0] as string } : { by: 'uncertainty' });
   await start(taught, []);
 }
 
@@ -188,6 +186,9 @@ export async function initTeach(): Promise<void> {
 
 async function start(scheme: TaughtScheme, stored: DecisionDelta[]): Promise<void> {
   stopLearnWorker();
+  // One label is screening: the most likely first. Otherwise the most uncertain first.
+  const [only] = scheme.labels;
+  setSort(scheme.labels.length === 1 && only ? { by: 'score', label: only.name } : { by: 'uncertainty' });
   log = stored;
   sent = decisionsAfter(stored);
   knownDocs = -1;
@@ -333,4 +334,11 @@ async function estimateQuality(): Promise<void> {
 /** The taught model's heatmap of a document: each label's attention over its sentences. */
 export function taughtAttention(key: string): Promise<SentenceAttention | null> {
   return learnWorker().attention(key);
+}
+
+/** A shipped model's labels (names and descriptions) to start a scheme from. */
+export async function shippedModelScheme(id: string): Promise<Scheme> {
+  const response = await fetch(`${import.meta.env.BASE_URL}models/${encodeURIComponent(id)}/model.json`);
+  if (!response.ok) throw new Error(`models/${id}/model.json: HTTP ${response.status}`);
+  return parseScheme(await response.json(), `models/${id}/model.json`);
 }

@@ -6,10 +6,13 @@ import { useModelStore } from '../../store/model';
 import type { ClassifyResult } from '../../worker/api';
 import { callback, inferenceWorker } from '../../worker/bridge';
 
+/** What a heatmap shows: words (or, for a taught scheme, sentences) and each label's weights over them. */
+export type HeatmapResult = Pick<ClassifyResult, 'words' | 'attention'> & { labels: { name: string }[] };
+
 export type Heatmap =
   | { status: 'none' }
   | { status: 'loading' }
-  | { status: 'ready'; result: ClassifyResult; abstractStart: number; titleLength: number }
+  | { status: 'ready'; result: HeatmapResult; abstractStart: number; titleLength: number }
   | { status: 'error'; message: string };
 
 const NO_HEATMAP: Heatmap = { status: 'none' };
