@@ -35,10 +35,10 @@ export function assignFolds(count: number, maxFolds = MAX_FOLDS): Uint8Array {
   return Uint8Array.from({ length: count }, (_, i) => i % folds);
 }
 
-/** Out-of-fold probabilities: for each fold, `fit` trains on the other folds' decisions and scores this fold's. */
+/** Out-of-fold probabilities: for each fold, `trainAndScore` trains on the other folds' decisions and scores this fold's. */
 export function crossValidate(
   count: number,
-  fit: (train: number[], test: number[]) => number[][],
+  trainAndScore: (train: number[], test: number[]) => number[][],
   maxFolds = MAX_FOLDS,
 ): { probabilities: number[][]; folds: number } {
   const fold = assignFolds(count, maxFolds);
@@ -48,7 +48,7 @@ export function crossValidate(
     const train: number[] = [];
     const test: number[] = [];
     for (let i = 0; i < count; i++) (fold[i] === f ? test : train).push(i);
-    const scored = fit(train, test);
+    const scored = trainAndScore(train, test);
     test.forEach((i, j) => {
       probabilities[i] = scored[j] ?? [];
     });
