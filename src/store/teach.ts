@@ -11,6 +11,7 @@ import type { DecisionDelta, FeatureBatch, ModelState, QualityEstimate, Sentence
 import { learnCallback, learnWorker, stopLearnWorker } from '../worker/learn-bridge';
 import { classifierText, sessionHandle, setSettings, setSort, useAnnotation } from './annotation';
 import { type AnnotatedDoc, type AnnotationDb, NotOwnerError, OWNER_META } from './db';
+import { decisionsAfter, deltaOf, historyOf } from './teachLog';
 import { rescore, taughtPredictor } from './teachRescore';
 
 export { parseScheme, SchemeError } from '../core/learner';
@@ -125,40 +126,6 @@ function currentDecisions(scheme: TaughtScheme): Map<string, string[]> {
     );
   }
   return out;
-}
-
-function deltaOf(before: ReadonlyMap<string, string[]>, after: ReadonlyMap<string, string[]>): DecisionDelta {
-  const delta: DecisionDelta = [];
-  for (const [key, labels] of after) {
-    const previous = before.get(key);
-    if (previous === undefined || previous.join('\u0000') !== labels.join('\u0000')) delta.push([key, labels]);
-  }
-  for (const key of before.keys()) if (!after.has(key)) delta.push([key, null]);
-  return delta;
-}
-
-/** Decisions each version was trained on, from the stored log. */
-function historyOf(entries: DecisionDelta[]): number[] {
-  const decided = new Set<string>();
-  const history = [0];
-  for (const delta of entries) {
-    for (const [key, labels] of delta) {
-      if (labels === null) decided.delete(key);
-      else decided.add(key);
-    }
-    history.push(decided.size);
-  }
-  return history;
-}
-
-function decisionsAfter(entries: DecisionDelta[]): Map<string, string[]> {
-  const decided = new Map<string, string[]>();
-  for (const delta of entries)
-    for (const [key, labels] of delta) {
-      if (labels === null) decided.delete(key);
-      else decided.set(key, labels);
-    }
-  return decided;
 }
 
 /** Checks a scheme as the dialog gives it and makes it the session's (replacing any earlier one and its trainings). */

@@ -1,7 +1,7 @@
 /**
  * How good a taught model is, estimated from the decisions so far: k-fold cross-validation (each decided document
  * scored by a model trained without it), then micro-F1 (multi-label; a one-label screening is its F1 on "yes") or
- * accuracy (single-label), with a 95% bootstrap interval over the decided documents. Pure: the caller's `fit`
+ * accuracy (single-label), with a 95% bootstrap interval over the decided documents. Pure: the caller's `trainAndScore`
  * does the training, so the page's worker and the tests share it.
  */
 
