@@ -138,3 +138,50 @@ test('teaches a scheme of its own at the keyboard, reorders the queue, and finds
   expect(await page.locator('.aw-score').first().textContent()).toBe(probeScore);
   await context.close();
 });
+
+test('a session saved before Teach (database version 1) opens with its documents and decisions', async ({ page }) => {
+  await page.goto('/?tab=classify');
+  // What version 1 of the app wrote: Dexie's version 1 is IndexedDB version 10.
+  await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('labelwise-annotate', 10);
+      request.onupgradeneeded = () => {
+        const docs = request.result.createObjectStore('docs', { keyPath: 'key' });
+        docs.createIndex('order', 'order');
+        docs.createIndex('status', 'status');
+        request.result.createObjectStore('meta', { keyPath: 'name' });
+      };
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const transaction = db.transaction(['docs', 'meta'], 'readwrite');
+    const now = Date.now();
+    transaction.objectStore('docs').put({
+      key: 'id:old-1',
+      order: 0,
+      id: 'old-1',
+      text: 'A document annotated before Teach existed.',
+      status: 'corrected',
+      decision: ['Kept'],
+      edited: true,
+      note: 'still here',
+      annotator: 'Ada',
+      importedAt: now,
+      reviewedAt: now,
+      updatedAt: now,
+    });
+    transaction.objectStore('meta').put({
+      name: 'settings',
+      value: { annotator: 'Ada', classifierInput: 'title+abstract', labels: ['Kept'], thresholds: {}, task: 'multi_label' },
+    });
+    await new Promise((resolve) => {
+      transaction.oncomplete = resolve;
+    });
+    db.close();
+  });
+  await page.goto(VIEW_URL);
+  await expect(page.locator('[data-doc-key="id:old-1"]')).toBeVisible();
+  await expect(page.getByTestId('doc-status')).toHaveText('corrected');
+  await expect(page.locator('.aw-toggle[aria-pressed="true"]')).toHaveAttribute('data-label', 'Kept');
+  await expect(page.getByTestId('annotator')).toHaveValue('Ada');
+});
