@@ -3,7 +3,13 @@
  * a scheme of the librarian's own, scores from its description before any decision, a training after each decision
  * that reorders the queue, and a reload that finds the scheme, its decisions and its model again.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { type BrowserContext, chromium, expect, type Page, test } from '@playwright/test';
+import { unzipSync } from 'fflate';
+import { deserializeFeatures, loadTaughtFolder } from '../src/core/learner';
 
 const VIEW_URL = '/?tab=annotate&backend=wasm';
 
@@ -136,8 +142,89 @@ test('teaches a scheme of its own at the keyboard, reorders the queue, and finds
   await page.locator(`.aw-row[data-key="id:${probe}"]`).click();
   await expect(page.locator(`[data-doc-key="id:${probe}"]`)).toBeVisible();
   expect(await page.locator('.aw-score').first().textContent()).toBe(probeScore);
+
+  // Export model: the zipped folder, unzipped, runs in the CLI and gives the page's scores.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-model').click()]);
+  await expect(page.getByTestId('export-model-done')).toContainText(`model version ${versionBefore}`);
+  const unzipped = testInfo.outputPath('exported');
+  let modelDir = '';
+  for (const [name, bytes] of Object.entries(unzipSync(readFileSync(await download.path())))) {
+    const file = join(unzipped, name);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, bytes);
+    if (name.endsWith('/model.json')) modelDir = dirname(file);
+  }
+  const manifest = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8')) as { kind: string; learner: { decisions: number } };
+  expect(manifest.kind).toBe('taught');
+  expect(manifest.learner.decisions).toBe(DECISIONS);
+  const pageScores = await exportedScores(page);
+  const output = execFileSync('node', ['bin/labelwise.mjs', 'classify', '--model', modelDir], {
+    input: DOCS.map((doc) => JSON.stringify(doc)).join('\n'),
+    encoding: 'utf8',
+    timeout: 170_000,
+  });
+  const cliScores = new Map(
+    output
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: string; scores: Record<string, number> })
+      .map((record) => [record.id, record.scores.Include as number]),
+  );
+  // The undecided documents carry the exported version's scores (decided ones keep those they were decided on).
+  const current = [...pageScores].filter(([, record]) => record.version === String(versionBefore));
+  expect(current.length).toBe(DOCS.length - DECISIONS);
+  // The folder is the page's model: on the features the page computed (its IndexedDB), the same scores within 1e-4.
+  const taught = await loadTaughtFolder((name) => readFile(join(modelDir, name)));
+  const stored = await storedFeatures(page);
+  const folderGap = Math.max(
+    ...current.map(([id, record]) =>
+      Math.abs((taught.learner.scoreFeatures(deserializeFeatures(stored.get(id) as Uint8Array))[0] as number) - record.score),
+    ),
+  );
+  // The CLI runs the encoder again on onnxruntime-node, whose int8 kernels round a little differently from the
+  // page's WASM build (the page-vs-CLI tolerance of the shipped models' parity test, 1e-3, applies to the whole path).
+  const cliGap = Math.max(...current.map(([id, record]) => Math.abs((cliScores.get(id) as number) - record.score)));
+  console.log(`exported folder vs page: ${folderGap.toExponential(2)} on the page's features; CLI vs page: ${cliGap.toExponential(2)}`);
+  expect(folderGap).toBeLessThan(1e-4);
+  expect(cliGap).toBeLessThan(1e-3);
   await context.close();
 });
+
+/** The features the page stored for each document (its IndexedDB), by document id. */
+async function storedFeatures(page: Page): Promise<Map<string, Uint8Array>> {
+  const rows = await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('labelwise-annotate');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const all = await new Promise<Array<{ key: string; bytes: Uint8Array }>>((resolve, reject) => {
+      const request = db.transaction('features').objectStore('features').getAll();
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    db.close();
+    return all.map((row) => ({ key: row.key, bytes: Array.from(row.bytes) }));
+  });
+  return new Map(rows.map((row) => [row.key.replace(/^id:/, ''), Uint8Array.from(row.bytes)]));
+}
+
+/** Each document's "Include" score and the model version that gave it, from the annotations export (JSON Lines). */
+async function exportedScores(page: Page): Promise<Map<string, { score: number; version: string }>> {
+  await page.getByTestId('open-export').click();
+  await page.getByLabel(/Everything/).check();
+  await page.getByLabel(/JSON Lines/).check();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-download').click()]);
+  const text = readFileSync(await download.path(), 'utf8');
+  await page.getByRole('button', { name: 'Close', exact: true }).click();
+  return new Map(
+    text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: string; scores: Record<string, number>; model: { version: string } })
+      .map((record) => [record.id, { score: record.scores.Include as number, version: record.model.version }]),
+  );
+}
 
 test('a session saved before Teach (database version 1) opens with its documents and decisions', async ({ page }) => {
   await page.goto('/?tab=classify');

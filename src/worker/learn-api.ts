@@ -69,4 +69,18 @@ export interface LearnApi {
   attention(key: string): Promise<SentenceAttention | null>;
   /** Cross-validated on the decisions so far. */
   quality(): Promise<QualityEstimate>;
+  /** The current model as a taught model folder (docs/model-contract.md), zipped under `<id>/`. */
+  exportFolder(options: TaughtExportOptions): Promise<TaughtExport>;
+}
+
+export interface TaughtExportOptions {
+  id: string;
+  /** Goes into model.json "trained". */
+  trained: Record<string, unknown>;
+}
+
+export interface TaughtExport {
+  zip: Uint8Array;
+  version: number;
+  decisions: number;
 }

@@ -4,6 +4,7 @@
  * Calls run one at a time, in order: a training never sees a learner half rebuilt.
  */
 import * as Comlink from 'comlink';
+import { type Zippable, zipSync } from 'fflate';
 import {
   type Decision,
   type DocumentFeatures,
@@ -16,9 +17,19 @@ import {
   openEncoderSession,
   type Scheme,
   serializeFeatures,
+  writeTaughtFolder,
 } from '../core/learner';
 import { crossValidate, estimateQuality, type Outcome } from '../core/learner/quality';
-import type { DecisionDelta, FeatureBatch, LearnApi, LearnDocument, ModelState, ScoreTable, SentenceAttention } from './learn-api';
+import type {
+  DecisionDelta,
+  FeatureBatch,
+  LearnApi,
+  LearnDocument,
+  ModelState,
+  ScoreTable,
+  SentenceAttention,
+  TaughtExportOptions,
+} from './learn-api';
 import { type FileProgress, fetchModelFile } from './model-files';
 
 /** Features go back to the page in batches this size (each one IndexedDB write there). */
@@ -31,6 +42,7 @@ const QUALITY_POOL = 500;
 const QUALITY_ROUNDS = 5;
 
 interface Opened {
+  encoderUrl: string;
   encoder: FeatureEncoder;
   scheme: Scheme;
   descriptions: Array<Float32Array | null>;
@@ -44,6 +56,8 @@ let learner: Learner | undefined;
 /** Decided documents' labels, by key, in the order they were first decided. */
 let decisions = new Map<string, string[]>();
 let lastTrainingMs = 0;
+/** What the last training said (a label no decision gives yet, decisions of one class only). */
+let lastTrainingNotes: string[] = [];
 let chain: Promise<unknown> = Promise.resolve();
 
 function serialized<T>(call: () => Promise<T>): Promise<T> {
@@ -94,7 +108,7 @@ function state(): ModelState {
     version: current.version,
     decisions: current.decisionCount,
     documents: keys.length,
-    notes: [...current.notes],
+    notes: [...current.notes, ...lastTrainingNotes],
     trainingMs: lastTrainingMs,
   };
 }
@@ -102,7 +116,9 @@ function state(): ModelState {
 function trainOnAll(target: Learner): void {
   const all = learnerDecisions();
   // A training with no decision left (all taken back) still counts as one: the version says what scored.
-  lastTrainingMs = target.train(all).milliseconds;
+  const report = target.train(all);
+  lastTrainingMs = report.milliseconds;
+  lastTrainingNotes = report.notes;
 }
 
 const api: LearnApi = {
@@ -119,7 +135,7 @@ const api: LearnApi = {
         maxLength: loaded.manifest.maxLength,
       };
       const descriptions = await describeLabels(scheme, featureEncoder);
-      opened = { encoder: featureEncoder, scheme, descriptions };
+      opened = { encoderUrl: encoder.baseUrl, encoder: featureEncoder, scheme, descriptions };
       learner = undefined;
     });
   },
@@ -223,6 +239,20 @@ const api: LearnApi = {
         probabilities: probabilities[i] ?? [],
       }));
       return estimateQuality(outcomes, scheme.task, folds);
+    });
+  },
+
+  exportFolder(options: TaughtExportOptions) {
+    return serialized(async () => {
+      const { encoderUrl } = requireOpened();
+      const current = requireLearner();
+      const files = await writeTaughtFolder(current, (file) => fetchModelFile(encoderUrl, file, undefined, () => {}), options);
+      // The graph hardly compresses: stored, so zipping 23 MB takes no time.
+      const entries: Zippable = Object.fromEntries(
+        Object.entries(files).map(([name, bytes]) => [`${options.id}/${name}`, [bytes, { level: name.endsWith('.onnx') ? 0 : 6 }]]),
+      );
+      const zip = zipSync(entries);
+      return Comlink.transfer({ zip, version: current.version, decisions: current.decisionCount }, [zip.buffer]);
     });
   },
 };

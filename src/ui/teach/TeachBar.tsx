@@ -1,7 +1,7 @@
 /** Teach in the annotate view: the scheme, what its model is (version, decisions, quality), and its commands. */
 import { memo, useState } from 'react';
 import { useAnnotation } from '../../store/annotation';
-import { type TeachState, useTeach } from '../../store/teach';
+import { exportTaughtModel, type TeachState, useTeach } from '../../store/teach';
 import { SchemeDialog } from './SchemeDialog';
 import './teach.css';
 
@@ -38,11 +38,24 @@ export function TeachBar({ readOnly }: { readOnly: boolean }) {
   const { scheme, phase, features, model, history, training, quality, error } = useTeach();
   const prediction = useAnnotation((state) => state.prediction);
   const [open, setOpen] = useState(false);
+  const [exported, setExported] = useState<string | null>(null);
+  const [exportError, setExportError] = useState<string | null>(null);
+  const exportModel = () => {
+    setExportError(null);
+    exportTaughtModel()
+      .then(({ file, version, decisions }) => setExported(`Exported ${file}: model version ${version}, ${decisions} decisions.`))
+      .catch((caught: unknown) => setExportError(caught instanceof Error ? caught.message : String(caught)));
+  };
   return (
     <div className="tw-bar" data-testid="teach-bar" data-phase={phase} data-features-computed={features.total}>
       <button type="button" disabled={readOnly} onClick={() => setOpen(true)} data-testid="new-scheme">
         New scheme…
       </button>
+      {scheme && (
+        <button type="button" disabled={phase !== 'ready'} onClick={exportModel} data-testid="export-model">
+          Export model
+        </button>
+      )}
       {scheme && (
         <div className="tw-status" data-testid="teach-status">
           <strong data-testid="teach-scheme">
@@ -78,9 +91,14 @@ export function TeachBar({ readOnly }: { readOnly: boolean }) {
           ))}
         </div>
       )}
-      {error && (
+      {exported && (
+        <span role="status" data-testid="export-model-done">
+          {exported}
+        </span>
+      )}
+      {(error ?? exportError) && (
         <span className="aw-error" role="alert" data-testid="teach-error">
-          {error}
+          {error ?? exportError}
         </span>
       )}
       {open && <SchemeDialog current={scheme} onClose={() => setOpen(false)} />}
