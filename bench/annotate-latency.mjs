@@ -21,7 +21,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -114,23 +114,23 @@ function textHash(text) {
 /** Every distinct abstract's serialized features, by text, from `labelwise simulate`'s disk cache (filled if needed). */
 function encoderFeatures(dir) {
   const source = hocSource();
-  const data = path.join(dir, 'hoc-train-dev.jsonl');
-  writeFileSync(data, `${source.map((record) => JSON.stringify(record)).join('\n')}\n`);
-  const started = performance.now();
-  const simulate = spawnSync(
-    'node',
-    ['bin/labelwise.mjs', 'simulate', '--data', data, '--scheme', 'data/hoc/labels.json', '--label', TEACH_LABEL, '--threads', '1'],
-    { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  if (simulate.status !== 0) throw new Error('labelwise simulate failed');
   const encoderHash = createHash('sha256')
     .update(readFileSync(path.join(ENCODER_DIR, 'model.int8.onnx')))
     .digest('hex');
-  const features = new Map();
-  for (const { text } of source) {
-    const name = createHash('sha256').update(encoderHash).update('\0').update(text).digest('hex');
-    features.set(text, readFileSync(path.join(root, '.cache/features', `${name}.bin`)));
+  const cached = (text) =>
+    path.join(root, '.cache/features', `${createHash('sha256').update(encoderHash).update('\0').update(text).digest('hex')}.bin`);
+  const started = performance.now();
+  if (!source.every(({ text }) => existsSync(cached(text)))) {
+    const data = path.join(dir, 'hoc-train-dev.jsonl');
+    writeFileSync(data, `${source.map((record) => JSON.stringify(record)).join('\n')}\n`);
+    const simulate = spawnSync(
+      'node',
+      ['bin/labelwise.mjs', 'simulate', '--data', data, '--scheme', 'data/hoc/labels.json', '--label', TEACH_LABEL, '--threads', '1'],
+      { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    if (simulate.status !== 0) throw new Error('labelwise simulate failed');
   }
+  const features = new Map(source.map(({ text }) => [text, readFileSync(cached(text))]));
   return { features, seconds: (performance.now() - started) / 1000 };
 }
 

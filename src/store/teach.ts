@@ -11,7 +11,7 @@ import type { DecisionDelta, FeatureBatch, ModelState, QualityEstimate, Sentence
 import { learnCallback, learnWorker, stopLearnWorker } from '../worker/learn-bridge';
 import { classifierText, sessionHandle, setSettings, setSort, useAnnotation } from './annotation';
 import { type AnnotatedDoc, type AnnotationDb, NotOwnerError, OWNER_META } from './db';
-import { decisionsAfter, deltaOf, historyOf } from './teachLog';
+import { currentDecisions, decisionsAfter, deltaOf, historyOf } from './teachLog';
 import { rescore, taughtPredictor } from './teachRescore';
 
 export { parseScheme, SchemeError } from '../core/learner';
@@ -111,21 +111,6 @@ function slug(name: string): string {
       .replace(/^-|-$/g, '')
       .slice(0, 40) || 'scheme'
   );
-}
-
-/** The decisions that teach the scheme: accepted or corrected after it was made, labels of the scheme only. */
-function currentDecisions(scheme: TaughtScheme): Map<string, string[]> {
-  const names = new Set(scheme.labels.map((label) => label.name));
-  const out = new Map<string, string[]>();
-  for (const doc of useAnnotation.getState().docs.values()) {
-    if (doc.status !== 'accepted' && doc.status !== 'corrected') continue;
-    if ((doc.reviewedAt ?? 0) < scheme.createdAt) continue;
-    out.set(
-      doc.key,
-      doc.decision.filter((label) => names.has(label)),
-    );
-  }
-  return out;
 }
 
 /** Checks a scheme as the dialog gives it and makes it the session's (replacing any earlier one and its trainings). */
@@ -261,7 +246,7 @@ function requestTraining(): void {
     trainingAgain = true;
     return;
   }
-  const now = currentDecisions(scheme);
+  const now = currentDecisions(useAnnotation.getState().docs.values(), scheme);
   const delta = deltaOf(sent, now);
   if (delta.length === 0) return;
   void train(scheme, now, delta);
@@ -301,30 +286,4 @@ async function estimateQuality(): Promise<void> {
 /** The taught model's heatmap of a document: each label's attention over its sentences. */
 export function taughtAttention(key: string): Promise<SentenceAttention | null> {
   return learnWorker().attention(key);
-}
-
-/** Downloads the scheme's current model as a taught model folder, zipped (`labelwise classify --model DIR` runs it unzipped). */
-export async function exportTaughtModel(): Promise<{ file: string; version: number; decisions: number }> {
-  const scheme = get().scheme;
-  if (!scheme || get().phase !== 'ready') throw new Error('Teach: the scheme has no model yet');
-  const exported = await learnWorker().exportFolder({
-    id: scheme.id,
-    trained: { by: 'labelwise page (Teach)', scheme: scheme.name, exported_at: new Date().toISOString() },
-  });
-  const file = `${scheme.id}-v${exported.version}.zip`;
-  const url = URL.createObjectURL(new Blob([exported.zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = file;
-  link.click();
-  // Give the download a moment to start before the URL goes away.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  return { file, version: exported.version, decisions: exported.decisions };
-}
-
-/** A shipped model's labels (names and descriptions) to start a scheme from. */
-export async function shippedModelScheme(id: string): Promise<Scheme> {
-  const response = await fetch(`${import.meta.env.BASE_URL}models/${encodeURIComponent(id)}/model.json`);
-  if (!response.ok) throw new Error(`models/${id}/model.json: HTTP ${response.status}`);
-  return parseScheme(await response.json(), `models/${id}/model.json`);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decisionsAfter, deltaOf, historyOf } from './teachLog';
+import { currentDecisions, decisionsAfter, deltaOf, historyOf } from './teachLog';
 
 describe('the training log', () => {
   it('records new, changed and taken-back decisions, and nothing for unchanged ones', () => {
@@ -34,6 +34,23 @@ describe('the training log', () => {
     expect([...decisionsAfter(log)]).toEqual([
       ['b', []],
       ['c', ['y']],
+    ]);
+  });
+});
+
+describe('currentDecisions', () => {
+  it('takes accepted and corrected documents reviewed since the scheme, with its labels only', () => {
+    const scheme = { createdAt: 100, labels: [{ name: 'x' }, { name: 'y' }] };
+    const docs = [
+      { key: 'a', status: 'accepted' as const, reviewedAt: 150, decision: ['x', 'other'] },
+      { key: 'b', status: 'corrected' as const, reviewedAt: 120, decision: [] },
+      { key: 'c', status: 'skipped' as const, reviewedAt: 130, decision: ['x'] },
+      { key: 'd', status: 'accepted' as const, reviewedAt: 50, decision: ['y'] },
+      { key: 'e', status: 'predicted' as const, decision: ['y'] },
+    ];
+    expect([...currentDecisions(docs, scheme)]).toEqual([
+      ['a', ['x']],
+      ['b', []],
     ]);
   });
 });

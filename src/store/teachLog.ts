@@ -3,6 +3,7 @@
  * gives the worker the same model again; these are the pure parts the store uses to keep and read that log.
  */
 import type { DecisionDelta } from '../worker/learn-api';
+import type { AnnotatedDoc } from './db';
 
 /** What changed between two decision sets: new or changed labels, and null for a decision taken back. */
 export function deltaOf(before: ReadonlyMap<string, string[]>, after: ReadonlyMap<string, string[]>): DecisionDelta {
@@ -37,4 +38,22 @@ export function decisionsAfter(entries: DecisionDelta[]): Map<string, string[]> 
       else decided.set(key, labels);
     }
   return decided;
+}
+
+/** The decisions that teach the scheme: accepted or corrected after it was made, labels of the scheme only. */
+export function currentDecisions(
+  docs: Iterable<Pick<AnnotatedDoc, 'key' | 'status' | 'reviewedAt' | 'decision'>>,
+  scheme: { createdAt: number; labels: { name: string }[] },
+): Map<string, string[]> {
+  const names = new Set(scheme.labels.map((label) => label.name));
+  const out = new Map<string, string[]>();
+  for (const doc of docs) {
+    if (doc.status !== 'accepted' && doc.status !== 'corrected') continue;
+    if ((doc.reviewedAt ?? 0) < scheme.createdAt) continue;
+    out.set(
+      doc.key,
+      doc.decision.filter((label) => names.has(label)),
+    );
+  }
+  return out;
 }

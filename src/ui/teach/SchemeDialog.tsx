@@ -1,7 +1,8 @@
 /** "New scheme": the librarian's own labels, each with a short description the first scores come from. */
 import { useState } from 'react';
 import { useModelStore } from '../../store/model';
-import { createScheme, parseScheme, shippedModelScheme, type TaughtScheme } from '../../store/teach';
+import { createScheme, parseScheme, type TaughtScheme } from '../../store/teach';
+import { shippedModelScheme } from '../../store/teachFiles';
 
 interface Row {
   name: string;

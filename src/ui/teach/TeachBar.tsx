@@ -1,7 +1,8 @@
 /** Teach in the annotate view: the scheme, what its model is (version, decisions, quality), and its commands. */
 import { memo, useState } from 'react';
 import { useAnnotation } from '../../store/annotation';
-import { exportTaughtModel, type TeachState, useTeach } from '../../store/teach';
+import { type TeachState, useTeach } from '../../store/teach';
+import { exportTaughtModel } from '../../store/teachFiles';
 import { SchemeDialog } from './SchemeDialog';
 import './teach.css';
 
