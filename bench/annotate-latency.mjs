@@ -341,7 +341,12 @@ async function main() {
     await importSession(teachView.page, teachSession.file, browserPid);
     const encoder = encoderFeatures(dir);
     await seedFeatures(teachView.page, teachSession.texts, encoder.features);
-    const memoryLog = setInterval(() => console.error(`teach: renderer RSS ${Math.round(rendererRssMiB(browserPid))} MiB`), 10_000);
+    const memoryLog = setInterval(async () => {
+      const bar = teachView.page.getByTestId('teach-bar');
+      const phase = await bar.getAttribute('data-phase').catch(() => '?');
+      const computed = await bar.getAttribute('data-features-computed').catch(() => '?');
+      console.error(`teach: renderer RSS ${Math.round(rendererRssMiB(browserPid))} MiB, phase ${phase}, features computed ${computed}`);
+    }, 10_000);
     const teachRun = await withPeakRendererRss(browserPid, async () => {
       const schemeSeconds = await createTaughtScheme(teachView.page);
       const before = await teachState(teachView.page);

@@ -7,7 +7,7 @@
 import { learnWorker } from '../worker/learn-bridge';
 import { type BatchPredictor, cancelPrediction, startPrediction, useAnnotation } from './annotation';
 
-const RESCORE_SLICE = 250;
+const RESCORE_SLICE = 100;
 /** About the store's flush interval: one slice per save. */
 const RESCORE_PAUSE_MS = 300;
 
