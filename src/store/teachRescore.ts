@@ -1,7 +1,7 @@
 /**
  * Teach (issue 19): a taught model's scores reach the documents through the annotation store's batch prediction,
  * as a shipped model's do (saved, shown with the model version that gave them, sorting the queue). They come in
- * slices with pauses between, so each save the store makes stays small and a keypress is never queued behind one.
+ * small slices, each once the annotator has paused, so a keypress is not queued behind a rescoring save.
  */
 
 import { learnWorker } from '../worker/learn-bridge';
@@ -10,6 +10,18 @@ import { type BatchPredictor, cancelPrediction, startPrediction, useAnnotation }
 const RESCORE_SLICE = 100;
 /** About the store's flush interval: one slice per save. */
 const RESCORE_PAUSE_MS = 300;
+/** A slice waits until the annotator has not moved on for this long: saves land between keys, not on them. */
+const QUIET_MS = 250;
+
+let lastMove = 0;
+useAnnotation.subscribe((state, previous) => {
+  if (state.currentKey !== previous.currentKey) lastMove = performance.now();
+});
+
+async function annotatorPause(): Promise<void> {
+  for (let waited = performance.now() - lastMove; waited < QUIET_MS; waited = performance.now() - lastMove)
+    await new Promise((resolve) => setTimeout(resolve, QUIET_MS - waited));
+}
 
 /** The predictor of one model version of a taught scheme. */
 export function taughtPredictor(
@@ -22,6 +34,7 @@ export function taughtPredictor(
     model: { id: scheme.id, version: String(version), task: scheme.task, labels: names.map((name) => ({ name, threshold: 0.5 })) },
     async predict(docs, onResult, onProgress) {
       for (let first = 0; first < docs.length && !cancelled; first += RESCORE_SLICE) {
+        await annotatorPause();
         const slice = docs.slice(first, first + RESCORE_SLICE);
         const table = await learnWorker().scores(slice.map((doc) => doc.key));
         // A newer training landed meanwhile: its own rescoring follows, these scores would carry the wrong version.
