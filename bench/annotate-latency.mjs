@@ -341,6 +341,8 @@ async function main() {
     await importSession(teachView.page, teachSession.file, browserPid);
     const encoder = encoderFeatures(dir);
     await seedFeatures(teachView.page, teachSession.texts, encoder.features);
+    // The same keys in the same session before the scheme exists: the side-by-side baseline.
+    const untaughtAccept = await keyLatency(teachView.page, 'Enter', TEACH_KEYS);
     const memoryLog = setInterval(async () => {
       const bar = teachView.page.getByTestId('teach-bar');
       const phase = await bar.getAttribute('data-phase').catch(() => '?');
@@ -396,6 +398,9 @@ async function main() {
         documents: teachSession.texts.length,
         setup: `a session of HoC train+dev's ${teachSession.texts.length} distinct abstracts; a one-label scheme ("${TEACH_LABEL}", HoC's description) created in the page; each Enter is a decision that asks for a training; trainings that come faster are trained together and each one rescores the undecided documents`,
         enter_accept_save_next: keypressSummary(taughtAccept),
+        enter_same_session_before_the_scheme: keypressSummary(untaughtAccept),
+        p95_ratio_teaching_to_before:
+          Math.round((keypressSummary(taughtAccept).p95_ms / keypressSummary(untaughtAccept).p95_ms) * 100) / 100,
         meets_target: keypressSummary(taughtAccept).p95_ms <= 50,
         trainings_during_keys: teachAfterKeys.version - teachBefore.version,
         model_after: teachAfter,
