@@ -27,7 +27,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
-import { importThroughDialog, rendererRssMiB, withPeakRendererRss } from './browser-helpers.mjs';
+import { importThroughDialog, withPeakRendererRss } from './browser-helpers.mjs';
 import { summary } from './stats.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -343,12 +343,6 @@ async function main() {
     await seedFeatures(teachView.page, teachSession.texts, encoder.features);
     // The same keys in the same session before the scheme exists: the side-by-side baseline.
     const untaughtAccept = await keyLatency(teachView.page, 'Enter', TEACH_KEYS);
-    const memoryLog = setInterval(async () => {
-      const bar = teachView.page.getByTestId('teach-bar');
-      const phase = await bar.getAttribute('data-phase').catch(() => '?');
-      const computed = await bar.getAttribute('data-features-computed').catch(() => '?');
-      console.error(`teach: renderer RSS ${Math.round(rendererRssMiB(browserPid))} MiB, phase ${phase}, features computed ${computed}`);
-    }, 10_000);
     const teachRun = await withPeakRendererRss(browserPid, async () => {
       const schemeSeconds = await createTaughtScheme(teachView.page);
       const before = await teachState(teachView.page);
@@ -357,7 +351,6 @@ async function main() {
       await waitForRescore(teachView.page);
       return { schemeSeconds, before, latencies, afterKeys, after: await teachState(teachView.page) };
     });
-    clearInterval(memoryLog);
     await teachView.context.close();
     const { schemeSeconds, before: teachBefore, latencies: taughtAccept, afterKeys: teachAfterKeys, after: teachAfter } = teachRun.result;
     const featureBytes = [...encoder.features.values()].map((bytes) => bytes.byteLength);
