@@ -130,10 +130,13 @@ test('teaches a scheme of its own at the keyboard, reorders the queue, and finds
   await expect(page.locator(`[data-doc-key="id:${probe}"]`)).toBeVisible();
   const probeScore = await page.locator('.aw-score').first().textContent();
   const versionBefore = await modelVersion(page);
+  // The learner's state is saved a moment after the last training: the reload restores it.
+  await expect.poll(() => savedStateVersion(page), { timeout: 60_000 }).toBe(versionBefore);
   await page.reload();
   await expect(page.getByTestId('teach-scheme')).toContainText('Animal models');
   await expect(page.getByTestId('teach-model')).toHaveAttribute('data-version', String(versionBefore), { timeout: 120_000 });
   await expect(page.getByTestId('teach-model')).toHaveAttribute('data-decisions', String(DECISIONS));
+  await expect(page.getByTestId('teach-model')).toHaveAttribute('data-rebuilt', 'state');
   // The features were kept: none is computed again.
   await expect(page.getByTestId('teach-bar')).toHaveAttribute('data-features-computed', '0');
   await expect(page.getByTestId('batch-progress')).toContainText(`${DECISIONS} of ${DOCS.length} reviewed`);
@@ -189,6 +192,24 @@ test('teaches a scheme of its own at the keyboard, reorders the queue, and finds
   expect(cliGap).toBeLessThan(1e-3);
   await context.close();
 });
+
+/** The model version of the learner state saved in IndexedDB (null before the first save). */
+async function savedStateVersion(page: Page): Promise<number | null> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('labelwise-annotate');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const row = await new Promise<{ value?: { state?: { version?: number } } } | undefined>((resolve, reject) => {
+      const request = db.transaction('meta').objectStore('meta').get('teach-state');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    db.close();
+    return row?.value?.state?.version ?? null;
+  });
+}
 
 /** The features the page stored for each document (its IndexedDB), by document id. */
 async function storedFeatures(page: Page): Promise<Map<string, Uint8Array>> {

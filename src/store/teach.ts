@@ -7,11 +7,11 @@
  */
 import { create } from 'zustand';
 import { parseScheme, type Scheme } from '../core/learner';
-import type { DecisionDelta, FeatureBatch, ModelState, QualityEstimate, SentenceAttention } from '../worker/learn-api';
+import type { DecisionDelta, FeatureBatch, ModelState, QualityEstimate, SavedLearner, SentenceAttention } from '../worker/learn-api';
 import { learnCallback, learnWorker, stopLearnWorker } from '../worker/learn-bridge';
 import { classifierText, sessionHandle, setSettings, setSort, useAnnotation } from './annotation';
 import { type AnnotatedDoc, type AnnotationDb, NotOwnerError, OWNER_META } from './db';
-import { currentDecisions, decisionsAfter, deltaOf, historyOf } from './teachLog';
+import { currentDecisions, decisionsAfter, deltaOf, historyOf, slug, textHash } from './teachLog';
 import { rescore, taughtPredictor } from './teachRescore';
 
 export { parseScheme, SchemeError } from '../core/learner';
@@ -45,6 +45,9 @@ export const ENCODER_URL = `${import.meta.env.BASE_URL}models/minilm-encoder/`;
 const ENCODER_TAG = 'minilm-encoder@1.0.0';
 const SCHEME_META = 'teach-scheme';
 const LOG_META = 'teach-log';
+const STATE_META = 'teach-state';
+/** The learner's state is saved this long after a training (one save for a burst of them). */
+const SAVE_AFTER_MS = 2_000;
 
 export const useTeach = create<TeachState>(() => ({
   scheme: null,
@@ -96,23 +99,6 @@ async function writeAsOwner(write: (db: AnnotationDb) => Promise<unknown>): Prom
   });
 }
 
-/** FNV-1a of the text the encoder saw. */
-function textHash(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
-}
-
-function slug(name: string): string {
-  return (
-    name
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-|-$/g, '')
-      .slice(0, 40) || 'scheme'
-  );
-}
-
 /** Checks a scheme as the dialog gives it and makes it the session's (replacing any earlier one and its trainings). */
 export async function createScheme(name: string, scheme: Scheme): Promise<void> {
   const checked = parseScheme(scheme, 'scheme');
@@ -120,10 +106,11 @@ export async function createScheme(name: string, scheme: Scheme): Promise<void> 
   await writeAsOwner(async (db) => {
     await db.meta.put({ name: SCHEME_META, value: taught });
     await db.meta.put({ name: LOG_META, value: [] });
+    await db.meta.delete(STATE_META);
   });
   const labels = taught.labels.map((label) => label.name);
   await setSettings({ labels, thresholds: Object.fromEntries(labels.map((label) => [label, 0.5])), task: taught.task });
-  await start(taught, []);
+  await start(taught, [], null);
 }
 
 /** Opens the session's stored scheme, if it has one (after the annotation store is ready). */
@@ -133,10 +120,11 @@ export async function initTeach(): Promise<void> {
   const scheme = (await handle.db.meta.get(SCHEME_META))?.value as TaughtScheme | undefined;
   if (!scheme) return;
   const stored = ((await handle.db.meta.get(LOG_META))?.value as DecisionDelta[] | undefined) ?? [];
-  await start(scheme, stored);
+  const saved = ((await handle.db.meta.get(STATE_META))?.value as SavedLearner | undefined) ?? null;
+  await start(scheme, stored, saved);
 }
 
-async function start(scheme: TaughtScheme, stored: DecisionDelta[]): Promise<void> {
+async function start(scheme: TaughtScheme, stored: DecisionDelta[], saved: SavedLearner | null): Promise<void> {
   stopLearnWorker();
   // One label is screening: the most likely first. Otherwise the most uncertain first.
   const [only] = scheme.labels;
@@ -162,14 +150,14 @@ async function start(scheme: TaughtScheme, stored: DecisionDelta[]): Promise<voi
       scheme,
       learnCallback(() => {}),
     );
-    await syncDocuments();
+    await syncDocuments(saved);
   } catch (error) {
     set({ phase: 'error', error: `Teach: ${errorText(error)}` });
   }
 }
 
 /** Hands the worker every document (with stored features), keeps the features it computes, then rescores. */
-function syncDocuments(): Promise<void> {
+function syncDocuments(saved: SavedLearner | null = null): Promise<void> {
   syncing ??= (async () => {
     try {
       const scheme = get().scheme;
@@ -192,6 +180,7 @@ function syncDocuments(): Promise<void> {
       const model = await learnWorker().setDocuments(
         documents,
         log,
+        saved,
         learnCallback((batch: FeatureBatch) => {
           set({ features: { done: batch.done, total: batch.total } });
           if (!canWrite()) return;
@@ -261,6 +250,7 @@ async function train(scheme: TaughtScheme, decisions: Map<string, string[]>, del
     log = [...log, delta];
     set({ model, history: [...get().history, model.decisions] });
     await writeAsOwner((db) => db.meta.put({ name: LOG_META, value: log })).catch(() => {});
+    saveLearnerSoon(scheme);
     void rescore(taughtPredictor(scheme, model.version));
   } catch (error) {
     set({ error: `Teach: training failed (${errorText(error)})` });
@@ -271,6 +261,19 @@ async function train(scheme: TaughtScheme, decisions: Map<string, string[]>, del
     trainingAgain = false;
     requestTraining();
   } else void estimateQuality();
+}
+
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Keeps the learner's state (a reload restores it and replays only the trainings after it). */
+function saveLearnerSoon(scheme: TaughtScheme): void {
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(() => {
+    learnWorker()
+      .saveState()
+      .then((saved) => (get().scheme === scheme ? writeAsOwner((db) => db.meta.put({ name: STATE_META, value: saved })) : undefined))
+      .catch(() => {}); // the log still rebuilds the same model
+  }, SAVE_AFTER_MS);
 }
 
 async function estimateQuality(): Promise<void> {

@@ -1,5 +1,5 @@
 /** The typed surface of the learning worker (Teach, issue 19), shared by the worker and the page's side (learn-bridge.ts). */
-import type { Scheme } from '../core/learner';
+import type { LearnerState, Scheme } from '../core/learner';
 import type { QualityEstimate } from '../core/learner/quality';
 import type { FileProgress } from './model-files';
 
@@ -38,6 +38,15 @@ export interface ModelState {
   notes: string[];
   /** Wall time of the last training, in the worker. */
   trainingMs: number;
+  /** How the last setDocuments came to this model: from a saved state (then only later trainings replayed), or by
+   * replaying every training from the descriptions-only model. */
+  rebuiltFrom: 'state' | 'replay';
+}
+
+/** The learner as saved in IndexedDB: its state and the documents of its pool, in the learner's order. */
+export interface SavedLearner {
+  keys: string[];
+  state: LearnerState;
 }
 
 /** Probabilities of the requested documents, [documents × labels] row-major; NaN for a document the learner lacks. */
@@ -59,10 +68,18 @@ export interface LearnApi {
   /** Loads the encoder (cached like every model file) and describes the scheme's labels. */
   open(encoder: EncoderLocation, scheme: Scheme, onProgress: (progress: FileProgress) => void): Promise<void>;
   /**
-   * The session's documents (all of them, in a fixed order): extracts the features of those that have none
-   * (handed back in batches), then builds the learner and trains it again through `log`, every training so far.
+   * The session's documents (all of them): extracts the features of those that have none (handed back in batches).
+   * A learner that already has some of them takes the others in; otherwise it is rebuilt: from `saved` where that
+   * is a state of this log (the trainings after it replayed), else from the descriptions through every training of `log`.
    */
-  setDocuments(documents: LearnDocument[], log: DecisionDelta[], onFeatures: (batch: FeatureBatch) => void): Promise<ModelState>;
+  setDocuments(
+    documents: LearnDocument[],
+    log: DecisionDelta[],
+    saved: SavedLearner | null,
+    onFeatures: (batch: FeatureBatch) => void,
+  ): Promise<ModelState>;
+  /** The current learner, to keep in IndexedDB (Adam's moments included, so it trains on where it stopped). */
+  saveState(): Promise<SavedLearner>;
   /** Applies one training's changes and trains on every decision so far. */
   train(delta: DecisionDelta): Promise<ModelState>;
   scores(keys: string[]): Promise<ScoreTable>;

@@ -1,3 +1,4 @@
+// Over 300 lines: the learning worker's whole message surface (features, a rebuild from a saved state or the log, training, scores, attention, quality, export) kept together while Teach settles.
 /**
  * The learning worker (Teach, issue 19): runs the pretrained encoder once per document (features the page keeps in
  * IndexedDB), scores every document from the label descriptions, and trains the scheme's learner after decisions.
@@ -26,6 +27,7 @@ import type {
   LearnApi,
   LearnDocument,
   ModelState,
+  SavedLearner,
   ScoreTable,
   SentenceAttention,
   TaughtExportOptions,
@@ -58,6 +60,7 @@ let decisions = new Map<string, string[]>();
 let lastTrainingMs = 0;
 /** What the last training said (a label no decision gives yet, decisions of one class only). */
 let lastTrainingNotes: string[] = [];
+let rebuiltFrom: ModelState['rebuiltFrom'] = 'replay';
 let chain: Promise<unknown> = Promise.resolve();
 
 function serialized<T>(call: () => Promise<T>): Promise<T> {
@@ -86,6 +89,47 @@ async function loadOrt() {
   return ort;
 }
 
+/** Each document's features: deserialized where stored, else from the encoder (handed back to be stored). */
+async function featuresOf(
+  documents: LearnDocument[],
+  encoder: FeatureEncoder,
+  onFeatures: (batch: FeatureBatch) => void,
+): Promise<DocumentFeatures[]> {
+  const missing = documents.filter((doc) => doc.features === undefined).length;
+  let done = 0;
+  let batch: FeatureBatch['features'] = [];
+  const out: DocumentFeatures[] = [];
+  for (const doc of documents) {
+    if (doc.features !== undefined) {
+      out.push(deserializeFeatures(doc.features));
+      continue;
+    }
+    const extracted = await extractFeatures(doc.text, encoder);
+    out.push(extracted);
+    batch.push({ key: doc.key, bytes: serializeFeatures(extracted) });
+    done++;
+    if (batch.length >= FEATURE_BATCH || done === missing) {
+      onFeatures(
+        Comlink.transfer(
+          { features: batch, done, total: missing },
+          batch.map((entry) => entry.bytes.buffer),
+        ),
+      );
+      batch = [];
+    }
+  }
+  return out;
+}
+
+/** The learner's documents follow on in this order (its indices). */
+function append(documents: Array<{ key: string }>, extracted: DocumentFeatures[]): void {
+  documents.forEach((doc, i) => {
+    indexOf.set(doc.key, keys.length);
+    keys.push(doc.key);
+    features.push(extracted[i] as DocumentFeatures);
+  });
+}
+
 function learnerDecisions(): Decision[] {
   const out: Decision[] = [];
   for (const [key, labels] of decisions) {
@@ -110,6 +154,7 @@ function state(): ModelState {
     documents: keys.length,
     notes: [...current.notes, ...lastTrainingNotes],
     trainingMs: lastTrainingMs,
+    rebuiltFrom,
   };
 }
 
@@ -140,44 +185,53 @@ const api: LearnApi = {
     });
   },
 
-  setDocuments(documents: LearnDocument[], log: DecisionDelta[], onFeatures: (batch: FeatureBatch) => void) {
+  setDocuments(documents: LearnDocument[], log: DecisionDelta[], saved: SavedLearner | null, onFeatures: (batch: FeatureBatch) => void) {
     return serialized(async () => {
       const { encoder, scheme, descriptions } = requireOpened();
-      const missing = documents.filter((doc) => doc.features === undefined).length;
-      let done = 0;
-      let batch: FeatureBatch['features'] = [];
-      const next: DocumentFeatures[] = [];
-      for (const doc of documents) {
-        if (doc.features !== undefined) {
-          next.push(deserializeFeatures(doc.features));
-          continue;
-        }
-        const extracted = await extractFeatures(doc.text, encoder);
-        next.push(extracted);
-        batch.push({ key: doc.key, bytes: serializeFeatures(extracted) });
-        done++;
-        if (batch.length >= FEATURE_BATCH || done === missing) {
-          onFeatures(
-            Comlink.transfer(
-              { features: batch, done, total: missing },
-              batch.map((entry) => entry.bytes.buffer),
-            ),
-          );
-          batch = [];
-        }
+      const wanted = new Set(documents.map((doc) => doc.key));
+      // Documents the learner has keep their place; the learner takes new ones in (an import) without a rebuild.
+      const growing = learner !== undefined && keys.every((key) => wanted.has(key));
+      const fresh = growing ? documents.filter((doc) => !indexOf.has(doc.key)) : documents;
+      const extracted = await featuresOf(fresh, encoder, onFeatures);
+      if (growing && learner) {
+        learner.addDocuments(extracted);
+        append(fresh, extracted);
+        return state();
       }
-      keys = documents.map((doc) => doc.key);
-      indexOf = new Map(keys.map((key, index) => [key, index]));
-      features = next;
-      learner = new Learner(scheme, descriptions, features);
-      // The same trainings in the same order give the same model the page had before (deterministic full-batch Adam).
+      const byKey = new Map(fresh.map((doc, i) => [doc.key, extracted[i] as DocumentFeatures]));
+      keys = [];
+      indexOf = new Map();
+      features = [];
       decisions = new Map();
-      for (const delta of log) {
+      const usable = saved !== null && saved.state.version <= log.length && saved.keys.every((key) => byKey.has(key));
+      if (usable) {
+        const pool = saved.keys.map((key) => byKey.get(key) as DocumentFeatures);
+        learner = Learner.fromState(saved.state, pool);
+        append(
+          saved.keys.map((key) => ({ key })),
+          pool,
+        );
+        const rest = fresh.filter((doc) => !indexOf.has(doc.key));
+        const restFeatures = rest.map((doc) => byKey.get(doc.key) as DocumentFeatures);
+        learner.addDocuments(restFeatures);
+        append(rest, restFeatures);
+        for (const delta of log.slice(0, saved.state.version)) applyDelta(delta);
+      } else {
+        learner = new Learner(scheme, descriptions, extracted);
+        append(fresh, extracted);
+      }
+      rebuiltFrom = usable ? 'state' : 'replay';
+      // The same trainings in the same order give the same model again (deterministic full-batch Adam).
+      for (const delta of log.slice(learner.version)) {
         applyDelta(delta);
         trainOnAll(learner);
       }
       return state();
     });
+  },
+
+  saveState() {
+    return serialized(async (): Promise<SavedLearner> => ({ keys: [...keys], state: requireLearner().exportState() }));
   },
 
   train(delta: DecisionDelta) {

@@ -71,7 +71,7 @@ export function TeachBar({ readOnly }: { readOnly: boolean }) {
             </span>
           )}
           {model && (
-            <span data-testid="teach-model" data-version={model.version} data-decisions={model.decisions}>
+            <span data-testid="teach-model" data-version={model.version} data-decisions={model.decisions} data-rebuilt={model.rebuiltFrom}>
               {model.version === 0 ? (
                 <span data-testid="teach-descriptions-only">
                   Scores from the label descriptions only: no decision has trained the model yet.
