@@ -194,7 +194,8 @@ function syncDocuments(saved: SavedLearner | null = null): Promise<void> {
         }),
       );
       set({ phase: 'ready', model, history: historyOf(log) });
-      await rescore(taughtPredictor(scheme, model.version));
+      // A read-only tab shows the active tab's saved scores; only the tab that writes rescores.
+      if (canWrite()) await rescore(taughtPredictor(scheme, model.version));
       void estimateQuality();
       // Decisions made while the features were computed get their training now.
       requestTraining();
