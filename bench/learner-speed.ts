@@ -8,7 +8,7 @@
 import { execSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { featuresOf, openFeatureEncoder } from '../src/cli/simulate';
+import { featuresOf, openFeatureEncoder } from '../src/cli/shared';
 import { type Decision, describeLabels, Learner, parseScheme, serializeFeatures } from '../src/core/learner';
 import { summary } from './stats.mjs';
 

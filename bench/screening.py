@@ -8,12 +8,18 @@ whole pool and WSS@95 and recall after 10% screened are computed from their orde
 from the label description alone; ASReview (3.0.8, `elas_u4`) gets one relevant and one irrelevant record drawn by
 --prior-seed S. Needs ASReview in its own venv: python -m venv bench/.venv-asreview && pip install asreview==3.0.8.
 Runs only the standard library besides the two tools.
+
+ASReview's runs are slow on a shared CPU, so each one's order is kept in .cache/screening/ (keyed by the pool's
+content, the label, the seed and ASReview's version) and reused by later runs of this script; `--tools asreview`
+fills that cache in the background while the learner is worked on. Labelwise is always run afresh. The JSON says
+for each ASReview run whether it was reused and when it was computed.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import math
 import platform
@@ -27,6 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ASREVIEW = ROOT / "bench" / ".venv-asreview" / "bin" / "asreview"
+CACHE = ROOT / ".cache" / "screening"
 POOLS = {
     "hoc": (["data/hoc/train.jsonl"], "data/hoc/labels.json"),
     "hoc-train+dev": (["data/hoc/train.jsonl", "data/hoc/dev.jsonl"], "data/hoc/labels.json"),
@@ -78,7 +85,12 @@ def labelwise(pool: Path, scheme: str, label: str, seed: int, scratch: Path) -> 
     return order, {"seconds": round(seconds, 1), "training_ms": report["training_ms"]}
 
 
-def asreview(records: list[dict], label: str, seed: int, scratch: Path) -> tuple[list[bool], dict]:
+def asreview(records: list[dict], label: str, seed: int, scratch: Path, version: str) -> tuple[list[bool], dict]:
+    key = hashlib.sha256(json.dumps([version, label, seed, [[r["text"], r["labels"]] for r in records]]).encode()).hexdigest()
+    cached = CACHE / f"asreview-{key[:24]}.json"
+    if cached.exists():
+        kept = json.loads(cached.read_text())
+        return kept["order"], {"seconds": kept["seconds"], "reused_from": kept["computed_at"]}
     data = scratch / "pool.csv"
     with open(data, "w", newline="") as f:
         w = csv.writer(f)
@@ -113,7 +125,11 @@ def asreview(records: list[dict], label: str, seed: int, scratch: Path) -> tuple
     with sqlite3.connect(scratch / "results.db") as db:
         labels = [row[0] for row in db.execute("SELECT label FROM results ORDER BY time, rowid")]
     # ASReview stops once the last relevant record is found: the rest of its order is irrelevant.
-    return [bool(x) for x in labels], {"seconds": round(seconds, 1)}
+    order = [bool(x) for x in labels]
+    CACHE.mkdir(parents=True, exist_ok=True)
+    computed_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    cached.write_text(json.dumps({"order": order, "seconds": round(seconds, 1), "computed_at": computed_at}))
+    return order, {"seconds": round(seconds, 1), "computed_at": computed_at}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tasks", nargs="+", default=["hoc-train+dev", "mtc5"], choices=sorted(POOLS))
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     p.add_argument("--labels", nargs="*", help="only these labels of each pool (default: all)")
+    p.add_argument("--tools", nargs="+", default=["labelwise", "asreview"], choices=["labelwise", "asreview"])
     a = p.parse_args(argv)
     cpu = next(
         (
@@ -152,10 +169,11 @@ def main(argv: list[str] | None = None) -> int:
                         "seed": seed,
                         "relevant": sum(label in r["labels"] for r in records),
                     }
-                    runs = {
-                        "labelwise": labelwise(pool, scheme, label, seed, scratch),
-                        "asreview": asreview(records, label, seed, scratch),
-                    }
+                    runs = {}
+                    if "labelwise" in a.tools:
+                        runs["labelwise"] = labelwise(pool, scheme, label, seed, scratch)
+                    if "asreview" in a.tools:
+                        runs["asreview"] = asreview(records, label, seed, scratch, asreview_version)
                     for tool, (order, extra) in runs.items():
                         row[tool] = {
                             "wss_at_95": round(wss(order, len(records)), 4),
@@ -184,11 +202,11 @@ def write(
             "seeds": len(rs),
             **{
                 f"{tool}_wss_at_95": round(sum(r[tool]["wss_at_95"] for r in rs) / len(rs), 4)
-                for tool in ("labelwise", "asreview")
+                for tool in a.tools
             },
             **{
                 f"{tool}_recall_at_10": round(sum(r[tool]["recall_at_10"] for r in rs) / len(rs), 4)
-                for tool in ("labelwise", "asreview")
+                for tool in a.tools
             },
         }
         for (pool, label), rs in by_task.items()
@@ -206,7 +224,7 @@ def write(
         "runs_done": len(rows),
         "mean": {
             tool: {"wss_at_95": mean(tool, "wss_at_95"), "recall_at_10": mean(tool, "recall_at_10")}
-            for tool in ("labelwise", "asreview")
+            for tool in a.tools
         }
         if rows
         else None,

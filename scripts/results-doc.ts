@@ -250,6 +250,25 @@ function cliSection(result: Json): string {
   ].join('\n');
 }
 
+/** Teach (issue 19): Enter while a taught scheme trains and rescores, beside the same session before the scheme. */
+function teachRows(teach: Json | undefined): string[][] {
+  if (!teach) return [];
+  const during = teach.enter_accept_save_next ?? {};
+  const before = teach.enter_same_session_before_the_scheme;
+  return [
+    [
+      `keypress → next document while a taught scheme trains, ${teach.documents} in the queue (Enter)`,
+      `p50 ${during.p50_ms} ms, p95 ${during.p95_ms} ms (target ${teach.target_p95_ms} ms)` +
+        (before ? `; same session before the scheme: p95 ${before.p95_ms} ms (ratio ${teach.p95_ratio_teaching_to_before})` : '') +
+        `; ${teach.trainings_during_keys} trainings during the keys`,
+    ],
+    [
+      'Teach: encoder features kept per document (IndexedDB)',
+      `${teach.features_bytes_per_document?.mean} bytes mean, ${teach.features_bytes_per_document?.max} max`,
+    ],
+  ];
+}
+
 function annotateSection(annotate: Json, importExport: Json): string {
   const keys = annotate.keypress_to_next_document ?? {};
   const annotateRows = [
@@ -267,6 +286,7 @@ function annotateSection(annotate: Json, importExport: Json): string {
       `export ${annotate.documents} annotated documents in the page`,
       `JSONL ${annotate.export_10k?.jsonl?.seconds} s, CSV ${annotate.export_10k?.csv?.seconds} s`,
     ],
+    ...teachRows(annotate.keypress_while_teaching),
   ];
   const importRows = (importExport.import ?? []).map((run: Json) => [
     run.format,

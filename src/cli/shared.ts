@@ -1,12 +1,25 @@
 /** Pieces the CLI commands share: option parsing, loading a model folder on onnxruntime-node, JSONL input. */
-
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { type Classifier, createClassifierWithBorderline, isPrecision, loadModelFolder, ortSessionFactory, type Precision } from '../core';
 import { errorMessage } from '../core/errors';
+import {
+  createTaughtClassifier,
+  type DocumentFeatures,
+  deserializeFeatures,
+  extractFeatures,
+  type FeatureEncoder,
+  type LoadedTaught,
+  loadEncoderFolder,
+  loadTaughtFolder,
+  modelFolderKind,
+  openEncoderSession,
+  serializeFeatures,
+} from '../core/learner';
 
 /** Exit code for usage errors and unusable inputs (a model folder that won't load, a missing file). */
 export const USAGE_ERROR = 2;
@@ -104,17 +117,22 @@ export async function openClassifierFor(command: string, settings: ModelSettings
   }
 }
 
-/** Loads a model folder and opens its graph on onnxruntime-node (CPU). */
+/** onnxruntime-node's CPU session options for the CLI. */
+export function cpuSessionOptions(threads: number) {
+  return { executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: threads, interOpNumThreads: 1 } as const;
+}
+
+/** Loads a model folder (fine-tuned or taught) and opens its graph on onnxruntime-node (CPU). */
 export async function openClassifier(folder: string, precision: Precision, threads: number): Promise<Classifier> {
   const read = (name: string) => readFile(path.join(folder, name));
-  const model = await loadModelFolder(read, { precision });
   const ort = await import('onnxruntime-node');
-  const openSession = ortSessionFactory(ort, {
-    executionProviders: ['cpu'],
-    graphOptimizationLevel: 'all',
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-  });
+  if ((await modelFolderKind(read)) === 'taught') {
+    if (precision !== 'int8') throw new UsageError(`a taught model runs its encoder's int8 graph only (got --precision ${precision})`);
+    const taught = await loadTaughtFolder(read);
+    return createTaughtClassifier(taught, await openEncoderSession(ort, taught.graph, cpuSessionOptions(threads)));
+  }
+  const model = await loadModelFolder(read, { precision });
+  const openSession = ortSessionFactory(ort, cpuSessionOptions(threads));
   return createClassifierWithBorderline(model, await openSession(model.graph), { read, openSession });
 }
 
@@ -203,4 +221,56 @@ export function recordText(record: Record<string, unknown>): string {
 /** Writes to a stream, waiting when its buffer is full so huge outputs don't pile up in memory. */
 export async function writeLine(stream: NodeJS.WritableStream, line: string): Promise<void> {
   if (!stream.write(`${line}\n`)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
+}
+
+/** Features from the cache when the same encoder already saw the same text, else from the encoder. */
+export async function featuresOf(
+  texts: string[],
+  encoder: FeatureEncoder,
+  encoderHash: string,
+  cache: string,
+): Promise<DocumentFeatures[]> {
+  if (cache !== '') await mkdir(cache, { recursive: true });
+  const out: DocumentFeatures[] = [];
+  for (const text of texts) {
+    const file =
+      cache === '' ? '' : path.join(cache, `${createHash('sha256').update(encoderHash).update('\0').update(text).digest('hex')}.bin`);
+    if (file !== '') {
+      const cached = await readFile(file).catch(() => null);
+      if (cached !== null) {
+        out.push(deserializeFeatures(cached));
+        continue;
+      }
+    }
+    const features = await extractFeatures(text, encoder);
+    if (file !== '') await writeFile(file, serializeFeatures(features));
+    out.push(features);
+  }
+  return out;
+}
+
+export interface OpenedEncoder {
+  encoder: FeatureEncoder;
+  /** sha256 of the graph: the feature cache's key, with the text. */
+  encoderHash: string;
+  release: () => Promise<void>;
+}
+
+/** Opens an encoder folder (or a taught folder's copy of its encoder) on onnxruntime-node (CPU). */
+export async function openFeatureEncoder(folder: string | LoadedTaught, threads: number): Promise<OpenedEncoder> {
+  const loaded =
+    typeof folder === 'string'
+      ? await loadEncoderFolder((name: string) => readFile(path.join(folder, name)))
+      : {
+          tokenizer: folder.tokenizer,
+          graph: folder.graph,
+          manifest: { hiddenSize: folder.manifest.hidden_size, maxLength: folder.manifest.max_length },
+        };
+  const ort = await import('onnxruntime-node');
+  const session = await openEncoderSession(ort, loaded.graph, cpuSessionOptions(threads));
+  return {
+    encoder: { tokenizer: loaded.tokenizer, session, hiddenSize: loaded.manifest.hiddenSize, maxLength: loaded.manifest.maxLength },
+    encoderHash: createHash('sha256').update(loaded.graph).digest('hex'),
+    release: () => session.release(),
+  };
 }

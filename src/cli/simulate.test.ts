@@ -97,6 +97,44 @@ describe('labelwise simulate', () => {
     expect(report.evaluation.by_step['0'].micro_f1).toBeGreaterThanOrEqual(0);
   });
 
+  it('exports a taught folder that classify runs with the learner’s scores and simulate --from-model goes on from', async () => {
+    const folder = path.join(scratch, 'taught');
+    const cache = path.join(scratch, 'cache');
+    const exported = await labelwise([
+      'simulate',
+      '--data',
+      evaluation,
+      '--scheme',
+      scheme,
+      '--export',
+      folder,
+      '--cache',
+      cache,
+      '--threads',
+      '1',
+    ]);
+    expect(exported.code).toBe(0);
+    const classified = await labelwise(['classify', '--model', folder, '--threads', '1'], await readFile(evaluation));
+    expect(classified.code).toBe(0);
+    const outputs = classified.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(outputs).toHaveLength(4);
+    // simulate --from-model: its first step scores a document with the exported learner, as classify did.
+    const resumed = await labelwise(['simulate', '--data', evaluation, '--from-model', folder, '--cache', cache, '--threads', '1']);
+    expect(resumed.code).toBe(0);
+    const step = JSON.parse(resumed.stdout.split('\n')[0] as string);
+    expect(step.model_version).toBe(4);
+    const output = outputs.find((line) => line.id === step.id);
+    expect(Object.keys(output.scores)).toEqual(Object.keys(step.scores));
+    for (const [name, p] of Object.entries(step.scores))
+      expect(Math.abs((output.scores[name] as number) - (p as number))).toBeLessThan(1e-4);
+    const both = await labelwise(['simulate', '--data', evaluation, '--scheme', scheme, '--from-model', folder]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('not both');
+  });
+
   it('explains usage errors with exit code 2', async () => {
     const noLabel = await labelwise(['simulate', '--data', data, '--scheme', scheme, '--label', 'Nope']);
     expect(noLabel.code).toBe(2);

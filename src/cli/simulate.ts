@@ -1,35 +1,43 @@
-// Over 300 lines: option parsing, the screening loop and its summary metrics (WSS, recall, F1 steps) in one command; to be split when Teach gets its worker.
+// Over 300 lines: option parsing, the three starts (scheme, taught or fine-tuned folder), the screening loop and its summary metrics in one command; to be split when Teach gets its worker.
 /** `labelwise simulate`: the taught-scheme learner screening a labelled file, its gold labels as the decisions. */
-
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { scorePredictions } from '../core';
+import { type Classifier, scorePredictions } from '../core';
 import { errorMessage } from '../core/errors';
 import {
   type Decision,
-  type DocumentFeatures,
   describeLabels,
-  deserializeFeatures,
-  extractFeatures,
-  type FeatureEncoder,
   Learner,
-  loadEncoderFolder,
-  openEncoderSession,
+  type LoadedTaught,
+  loadTaughtFolder,
+  modelFolderKind,
   parseScheme,
   recallAt,
   type Scheme,
   screeningOrder,
-  serializeFeatures,
+  writeTaughtFolder,
   wssAt,
 } from '../core/learner';
-import { parseOptions, parseThreads, readJsonLines, recordText, requireOption, USAGE_ERROR, UsageError, writeLine } from './shared';
+import {
+  featuresOf,
+  type OpenedEncoder,
+  openClassifier,
+  openFeatureEncoder,
+  parseOptions,
+  parseThreads,
+  readJsonLines,
+  recordText,
+  requireOption,
+  USAGE_ERROR,
+  UsageError,
+  writeLine,
+} from './shared';
 
 export const summary = 'screen a labelled file with a taught scheme, learning from every gold decision';
 
-const HELP = `Usage: labelwise simulate --data FILE.jsonl --scheme SCHEME.json [--label NAME] [--seed N]
-                          [--summary FILE] [--eval FILE.jsonl] [--encoder DIR] [--cache DIR] > steps.jsonl
+const HELP = `Usage: labelwise simulate --data FILE.jsonl (--scheme SCHEME.json | --from-model DIR) [--label NAME] [--seed N]
+                          [--summary FILE] [--eval FILE.jsonl] [--encoder DIR] [--cache DIR] [--export DIR] > steps.jsonl
 
 Screens every document of --data in the order the app shows them, starting from the label descriptions alone
 and training after every decision, taking each document's gold "labels" as the decision. Writes one line per
@@ -42,7 +50,11 @@ Options:
   --summary FILE   writes WSS@95 and recall after 10% screened (with --label), training times, and with --eval
                    micro/macro-F1 on --eval at steps 0, 10, 25, 50, 100, 200, 400
   --eval FILE      labelled documents scored (never decided) for --summary
-  --encoder DIR    the encoder folder (default public/models/minilm-encoder)
+  --from-model DIR start from a model folder instead of the descriptions alone: a taught folder (its learner
+                   goes on learning; its scheme is used) or a shipped fine-tuned folder (its labels are the scheme
+                   and its logits join each label's score with a learned weight). Figures from it say so.
+  --export DIR     after the last decision, train on all of them and write the model as a taught folder
+  --encoder DIR    the encoder folder (default public/models/minilm-encoder; a taught --from-model brings its own)
   --cache DIR      encoder features kept on disk by encoder and text hash (default .cache/features; "" for none)
   --threads N      ONNX Runtime intra-op threads (default: all cores)
 Bad lines are reported with their line number and left out; exit status 1 if any was, 2 for usage errors.
@@ -79,54 +91,54 @@ async function readLabelled(file: string, scheme: Scheme, report: (line: string)
   return records;
 }
 
-/** Features from the cache when the same encoder already saw the same text, else from the encoder. */
-export async function featuresOf(
-  texts: string[],
-  encoder: FeatureEncoder,
-  encoderHash: string,
-  cache: string,
-): Promise<DocumentFeatures[]> {
-  if (cache !== '') await mkdir(cache, { recursive: true });
-  const out: DocumentFeatures[] = [];
-  for (const text of texts) {
-    const file =
-      cache === '' ? '' : path.join(cache, `${createHash('sha256').update(encoderHash).update('\0').update(text).digest('hex')}.bin`);
-    if (file !== '') {
-      const cached = await readFile(file).catch(() => null);
-      if (cached !== null) {
-        out.push(deserializeFeatures(cached));
-        continue;
+/** Where the learner starts: the descriptions (a scheme file), a taught folder or a fine-tuned folder. */
+type Start =
+  | { kind: 'scheme'; scheme: Scheme }
+  | { kind: 'taught'; scheme: Scheme; taught: LoadedTaught }
+  | { kind: 'classifier'; scheme: Scheme; classifier: Classifier };
+
+async function readStart(options: { scheme?: string; fromModel?: string; threads: number }): Promise<Start> {
+  if (options.fromModel !== undefined) {
+    const folder = options.fromModel;
+    const read = (name: string) => readFile(path.join(folder, name));
+    try {
+      if ((await modelFolderKind(read)) === 'taught') {
+        const taught = await loadTaughtFolder(read);
+        return { kind: 'taught', scheme: taught.learner.scheme, taught };
       }
+      const classifier = await openClassifier(folder, 'int8', options.threads);
+      const { task, labels } = classifier.manifest;
+      return { kind: 'classifier', scheme: { task, labels: labels.map(({ name, description }) => ({ name, description })) }, classifier };
+    } catch (error) {
+      throw new Error(`--from-model ${folder}: ${errorMessage(error)}`);
     }
-    const features = await extractFeatures(text, encoder);
-    if (file !== '') await writeFile(file, serializeFeatures(features));
-    out.push(features);
+  }
+  const file = options.scheme as string;
+  const text = await readFile(file, 'utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${file}: not valid JSON (${errorMessage(error)})`);
+  }
+  return { kind: 'scheme', scheme: parseScheme(json, file) };
+}
+
+/** The classifier's logits of each text (log-odds per label, or log-probabilities for a single-label model). */
+async function startLogits(classifier: Classifier, texts: string[]): Promise<Float32Array[]> {
+  const names = classifier.manifest.labels.map((label) => label.name);
+  const single = classifier.manifest.task === 'single_label';
+  const out: Float32Array[] = [];
+  for (const text of texts) {
+    const { scores } = await classifier.classify(text, { attention: false });
+    out.push(
+      Float32Array.from(names, (name) => {
+        const p = Math.min(1 - 1e-6, Math.max(1e-6, scores[name] as number));
+        return single ? Math.log(p) : Math.log(p / (1 - p));
+      }),
+    );
   }
   return out;
-}
-
-export interface OpenedEncoder {
-  encoder: FeatureEncoder;
-  /** sha256 of the graph: the feature cache's key, with the text. */
-  encoderHash: string;
-  release: () => Promise<void>;
-}
-
-/** Opens an encoder folder on onnxruntime-node (CPU). */
-export async function openFeatureEncoder(folder: string, threads: number): Promise<OpenedEncoder> {
-  const loaded = await loadEncoderFolder((name: string) => readFile(path.join(folder, name)));
-  const ort = await import('onnxruntime-node');
-  const session = await openEncoderSession(ort, loaded.graph, {
-    executionProviders: ['cpu'],
-    graphOptimizationLevel: 'all',
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-  });
-  return {
-    encoder: { tokenizer: loaded.tokenizer, session, hiddenSize: loaded.manifest.hiddenSize, maxLength: loaded.manifest.maxLength },
-    encoderHash: createHash('sha256').update(loaded.graph).digest('hex'),
-    release: () => session.release(),
-  };
 }
 
 function quantile(sorted: number[], q: number): number | null {
@@ -137,8 +149,10 @@ function quantile(sorted: number[], q: number): number | null {
 export async function run(args: string[]): Promise<number> {
   let options: {
     data: string;
-    scheme: string;
+    scheme?: string;
     label?: string;
+    fromModel?: string;
+    export?: string;
     seed: number;
     summary?: string;
     eval?: string;
@@ -150,6 +164,8 @@ export async function run(args: string[]): Promise<number> {
     const values = parseOptions(args, {
       data: { type: 'string' },
       scheme: { type: 'string' },
+      'from-model': { type: 'string' },
+      export: { type: 'string' },
       label: { type: 'string' },
       seed: { type: 'string' },
       summary: { type: 'string' },
@@ -163,11 +179,15 @@ export async function run(args: string[]): Promise<number> {
       process.stdout.write(HELP);
       return 0;
     }
+    if (values.scheme !== undefined && values['from-model'] !== undefined)
+      throw new UsageError('give --scheme or --from-model, not both (a model folder brings its scheme)');
     const seed = Number(values.seed ?? '0');
     if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer (got "${values.seed}")`);
     options = {
       data: requireOption(values.data, 'data'),
-      scheme: requireOption(values.scheme, 'scheme'),
+      scheme: values['from-model'] === undefined ? requireOption(values.scheme, 'scheme') : values.scheme,
+      fromModel: values['from-model'],
+      export: values.export,
       label: values.label,
       seed,
       summary: values.summary,
@@ -186,22 +206,17 @@ export async function run(args: string[]): Promise<number> {
     return USAGE_ERROR;
   };
 
-  let scheme: Scheme;
+  let start: Start;
   try {
-    const text = await readFile(options.scheme, 'utf8');
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      throw new Error(`${options.scheme}: not valid JSON (${errorMessage(error)})`);
-    }
-    scheme = parseScheme(json, options.scheme);
+    start = await readStart(options);
   } catch (error) {
     return fail(errorMessage(error));
   }
+  const { scheme } = start;
+  const schemeSource = options.fromModel ?? (options.scheme as string);
   const labelIndex = options.label === undefined ? undefined : scheme.labels.findIndex((label) => label.name === options.label);
   if (labelIndex === -1)
-    return fail(`--label "${options.label}" is not a label of ${options.scheme} (${scheme.labels.map((l) => l.name).join(', ')})`);
+    return fail(`--label "${options.label}" is not a label of ${schemeSource} (${scheme.labels.map((l) => l.name).join(', ')})`);
 
   let badLines = 0;
   const report = (line: string) => {
@@ -220,7 +235,7 @@ export async function run(args: string[]): Promise<number> {
 
   let opened: OpenedEncoder;
   try {
-    opened = await openFeatureEncoder(options.encoder, options.threads);
+    opened = await openFeatureEncoder(start.kind === 'taught' ? start.taught : options.encoder, options.threads);
   } catch (error) {
     return fail(`encoder folder ${options.encoder}: ${errorMessage(error)}`);
   }
@@ -234,11 +249,20 @@ export async function run(args: string[]): Promise<number> {
     encoderHash,
     options.cache,
   );
-  const descriptions = await describeLabels(scheme, encoder);
+  const descriptions = start.kind === 'taught' ? [] : await describeLabels(scheme, encoder);
   await release();
   const encodeSeconds = (performance.now() - encodeStarted) / 1000;
   // The eval documents join the pool's statistics (idf, the prior's scale) but are never decided.
-  const learner = new Learner(scheme, descriptions, features);
+  const learner = start.kind === 'taught' ? Learner.fromState(start.taught.state, features) : new Learner(scheme, descriptions, features);
+  if (start.kind === 'classifier') {
+    learner.startFromLogits(
+      await startLogits(
+        start.classifier,
+        documents.map((doc) => doc.text),
+      ),
+    );
+    await start.classifier.dispose();
+  }
   for (const note of learner.notes) process.stderr.write(`labelwise simulate: ${note}\n`);
 
   // A seeded permutation breaks ties (e.g. documents with identical text) reproducibly.
@@ -311,12 +335,24 @@ export async function run(args: string[]): Promise<number> {
     undecided.delete(next);
     decisions.push({ doc: next, labels: doc.labels });
     if (labelIndex !== undefined) relevant.push(doc.labels.includes((scheme.labels[labelIndex] as { name: string }).name));
-    if (undecided.size === 0) break;
+    if (undecided.size === 0 && options.export === undefined) break;
     const trained = learner.train(decisions, only);
     trainingMs.push([decisions.length, trained.milliseconds]);
     cached = new Map();
   }
   if (EVAL_STEPS.includes(decisions.length)) evaluate();
+  if (options.export !== undefined) {
+    try {
+      const files = await writeTaughtFolder(learner, (name) => readFile(path.join(options.encoder, name)), {
+        id: path.basename(path.resolve(options.export)),
+        trained: { data: options.data, scheme: schemeSource, label: options.label ?? null, seed: options.seed },
+      });
+      await mkdir(options.export, { recursive: true });
+      for (const [name, bytes] of Object.entries(files)) await writeFile(path.join(options.export, name), bytes);
+    } catch (error) {
+      return fail(`--export ${options.export}: ${errorMessage(error)}`);
+    }
+  }
 
   if (options.summary !== undefined) {
     const timesAt = (from: number, to: number) => {
@@ -328,7 +364,8 @@ export async function run(args: string[]): Promise<number> {
     };
     const result = {
       data: options.data,
-      scheme: options.scheme,
+      scheme: schemeSource,
+      from_model: options.fromModel ?? null,
       label: options.label ?? null,
       seed: options.seed,
       documents: pool.length,

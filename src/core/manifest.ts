@@ -23,6 +23,9 @@ export interface BorderlineSpec {
 }
 
 export interface ModelManifest {
+  /** "taught": a learner over the pretrained encoder (loadTaughtFolder, src/core/learner); absent: a fine-tuned
+   * label-attention graph (loadModelFolder). */
+  kind?: 'taught';
   id: string;
   version: string;
   task: Task;
@@ -91,6 +94,7 @@ export function parseManifest(content: unknown, file = 'model.json'): ModelManif
 
   if (root.kind === 'encoder')
     fail('kind', 'an encoder folder (no labels): teach a scheme on it (labelwise simulate), it does not classify');
+  if (root.kind !== undefined && root.kind !== 'taught') fail('kind', 'expected "taught" or no kind (a fine-tuned classifier)');
   const task = root.task;
   if (task !== 'multi_label' && task !== 'single_label') {
     fail('task', 'expected "multi_label" or "single_label"');
@@ -159,6 +163,7 @@ export function parseManifest(content: unknown, file = 'model.json'): ModelManif
   }
 
   return {
+    ...(root.kind === 'taught' ? { kind: 'taught' as const } : {}),
     id: text(root, 'id', 'id'),
     version: text(root, 'version', 'version'),
     task: task as Task,

@@ -19,7 +19,7 @@ export interface LoadedModel {
   graph: Uint8Array;
 }
 
-async function readJson(read: ReadModelFile, file: string): Promise<unknown> {
+export async function readJson(read: ReadModelFile, file: string): Promise<unknown> {
   let bytes: Uint8Array;
   try {
     bytes = await read(file);
@@ -36,6 +36,8 @@ async function readJson(read: ReadModelFile, file: string): Promise<unknown> {
 /** Loads and validates model.json, the tokenizer and the ONNX graph of the requested precision. */
 export async function loadModelFolder(read: ReadModelFile, options: LoadOptions = {}): Promise<LoadedModel> {
   const manifest = parseManifest(await readJson(read, 'model.json'));
+  if (manifest.kind === 'taught')
+    throw new ModelFolderError('model.json', 'kind', 'a taught model (a learner over an encoder): open it with loadTaughtFolder');
   const precision = options.precision ?? 'int8';
   const graphFile = manifest.files[precision];
   if (graphFile === undefined) {

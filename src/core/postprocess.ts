@@ -28,13 +28,15 @@ export function probabilities(logits: Float64Array, task: Task): Float64Array {
 }
 
 /** Predicted label names in model.json order: probability >= threshold, or the argmax for single_label. */
-export function predictLabels(probs: Float64Array, labels: LabelSpec[], task: Task): string[] {
+export function predictLabels(probs: Float64Array, labels: Pick<LabelSpec, 'name' | 'threshold'>[], task: Task): string[] {
   if (task === 'single_label') {
     let best = 0;
     for (let index = 1; index < probs.length; index++) if ((probs[index] as number) > (probs[best] as number)) best = index;
-    return [(labels[best] as LabelSpec).name];
+    return [(labels[best] as Pick<LabelSpec, 'name'>).name];
   }
-  return labels.filter((_, index) => (probs[index] as number) >= (labels[index] as LabelSpec).threshold).map((label) => label.name);
+  return labels
+    .filter((_, index) => (probs[index] as number) >= (labels[index] as Pick<LabelSpec, 'threshold'>).threshold)
+    .map((label) => label.name);
 }
 
 /**

@@ -23,7 +23,7 @@ import { documentsToPredict, runBatch } from './annotationPrediction';
 import { bulkAcceptable, orderAfterDecisions } from './annotationQueue';
 import { type AnnotationStore, INITIAL_STATE, storeKit } from './annotationState';
 import { tabActions } from './annotationTabs';
-import type { AnnotatedDoc, SessionSettings } from './db';
+import type { AnnotatedDoc, AnnotationDb, SessionSettings } from './db';
 import { type Direction, EMPTY_HISTORY, type HistoryEntry, SIDE_OF, settled, taken } from './undoHistory';
 
 export type { IncomingDoc, ScoreUpdate } from './annotationDocs';
@@ -242,6 +242,12 @@ export const useAnnotation = create<AnnotationStore>()((set, get) => {
     },
   };
 });
+
+/** Teach (issue 19): the session's database and this tab's id, for the scheme, its features and its trainings (teach.ts). */
+export function sessionHandle(): { db: AnnotationDb; tabId: string } | null {
+  const { writer } = useAnnotation.getState();
+  return writer ? { db: writer.db, tabId: writer.session.tabId } : null;
+}
 
 // The actions as plain functions, the names the views and other stores call (stable: they never change).
 export const {

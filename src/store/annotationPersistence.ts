@@ -13,6 +13,7 @@ import {
   type SessionSettings,
   StorageFullError,
   saveSettingsAsOwner,
+  writeAsOwner,
 } from './db';
 
 /** The one check: the tab holding the lock writes; without Web Locks every tab does (the owner row still guards the data). */
@@ -45,6 +46,11 @@ export class SessionWriter {
 
   saveSettings(settings: SessionSettings): Promise<void> {
     return this.write(() => saveSettingsAsOwner(this.db, this.session.tabId, settings));
+  }
+
+  /** Teach (issue 19): the scheme's meta rows and the documents' features, under the same check. */
+  writeTeach(write: (db: AnnotationDb) => Promise<unknown>): Promise<void> {
+    return this.write(() => writeAsOwner(this.db, this.session.tabId, [this.db.features], () => write(this.db)));
   }
 
   clearDocs(): Promise<void> {

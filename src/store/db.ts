@@ -1,4 +1,4 @@
-import Dexie, { type EntityTable } from 'dexie';
+import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { Task } from '../core';
 import type { ClassifierInputSetting, SentenceSpan } from '../io/document';
 import type { AnnotationStatus, ReviewRecord } from '../io/export';
@@ -58,6 +58,15 @@ export const DEFAULT_SETTINGS: SessionSettings = {
   task: 'multi_label',
 };
 
+/** Teach (issue 19): one document's encoder features (serializeFeatures), so training never runs the encoder again. */
+export interface FeatureRow {
+  key: string;
+  /** The encoder folder's id@version and a hash of the text it saw: features of another text or encoder are not used. */
+  encoder: string;
+  textHash: number;
+  bytes: Uint8Array;
+}
+
 interface MetaRow {
   name: string;
   value: unknown;
@@ -66,6 +75,7 @@ interface MetaRow {
 export class AnnotationDb extends Dexie {
   docs!: EntityTable<AnnotatedDoc, 'key'>;
   meta!: EntityTable<MetaRow, 'name'>;
+  features!: EntityTable<FeatureRow, 'key'>;
 
   constructor(name = 'labelwise-annotate') {
     super(name);
@@ -73,6 +83,8 @@ export class AnnotationDb extends Dexie {
       docs: 'key, order, status',
       meta: 'name',
     });
+    // Version 2 adds Teach's features table; documents and settings of version 1 stay as they are.
+    this.version(2).stores({ features: 'key' });
   }
 }
 
@@ -107,15 +119,19 @@ export function isQuotaError(error: unknown): boolean {
 }
 
 /**
- * Writes documents only while this tab still owns the session: the owner check and the write run in one
- * IndexedDB transaction, so a tab that lost the lock can never overwrite the new owner's work.
+ * Runs a write only while this tab still owns the session: the owner check and the write run in one IndexedDB
+ * transaction (over the meta table and `tables`), so a tab that lost the lock can never overwrite the new owner's work.
  */
-export async function putDocsAsOwner(db: AnnotationDb, tabId: string, docs: AnnotatedDoc[]): Promise<void> {
-  await db.transaction('rw', db.docs, db.meta, async () => {
+export async function writeAsOwner(db: AnnotationDb, tabId: string, tables: Table[], write: () => Promise<unknown>): Promise<void> {
+  await db.transaction('rw', [db.meta, ...tables], async () => {
     const owner = await db.meta.get(OWNER_META);
     if (owner?.value !== tabId) throw new NotOwnerError();
-    await db.docs.bulkPut(docs);
+    await write();
   });
+}
+
+export function putDocsAsOwner(db: AnnotationDb, tabId: string, docs: AnnotatedDoc[]): Promise<void> {
+  return writeAsOwner(db, tabId, [db.docs], () => db.docs.bulkPut(docs));
 }
 
 export async function claimOwnership(db: AnnotationDb, tabId: string): Promise<void> {
@@ -127,10 +143,6 @@ export async function loadSettings(db: AnnotationDb): Promise<SessionSettings> {
   return { ...DEFAULT_SETTINGS, ...(row?.value as Partial<SessionSettings> | undefined) };
 }
 
-export async function saveSettingsAsOwner(db: AnnotationDb, tabId: string, settings: SessionSettings): Promise<void> {
-  await db.transaction('rw', db.meta, async () => {
-    const owner = await db.meta.get(OWNER_META);
-    if (owner?.value !== tabId) throw new NotOwnerError();
-    await db.meta.put({ name: SETTINGS_META, value: settings });
-  });
+export function saveSettingsAsOwner(db: AnnotationDb, tabId: string, settings: SessionSettings): Promise<void> {
+  return writeAsOwner(db, tabId, [], () => db.meta.put({ name: SETTINGS_META, value: settings }));
 }

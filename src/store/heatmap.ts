@@ -9,10 +9,13 @@ import type { ClassifyResult } from '../worker/api';
 import { callback, inferenceWorker } from '../worker/bridge';
 import type { AnnotatedDoc, SessionSettings } from './db';
 
+/** What a heatmap shows: words (or, for a taught scheme, sentences) and each label's weights over them. */
+export type HeatmapResult = Pick<ClassifyResult, 'words' | 'attention'> & { labels: { name: string }[] };
+
 export type Heatmap =
   | { status: 'none' }
   | { status: 'loading' }
-  | { status: 'ready'; result: ClassifyResult; abstractStart: number; titleLength: number }
+  | { status: 'ready'; result: HeatmapResult; abstractStart: number; titleLength: number }
   | { status: 'error'; message: string };
 
 /** Batch results keep their heatmaps for the documents an annotator is about to open (bounded memory). */

@@ -1,6 +1,6 @@
 /** The encoder folder (model.json "kind": "encoder"): the pretrained encoder's per-token hidden states. */
 import { ModelFolderError } from '../manifest';
-import { type ReadModelFile, readGraph } from '../model-folder';
+import { type ReadModelFile, readGraph, readJson } from '../model-folder';
 import { WordPieceTokenizer } from '../tokenizer';
 
 export interface EncoderManifest {
@@ -26,20 +26,16 @@ export interface LoadedEncoder {
   graph: Uint8Array;
 }
 
-async function readJson(read: ReadModelFile, file: string): Promise<Record<string, unknown>> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(new TextDecoder().decode(await read(file)));
-  } catch (error) {
-    throw new ModelFolderError(file, undefined, `cannot be read as JSON (${error instanceof Error ? error.message : String(error)})`);
-  }
+/** model.json (or another JSON file of the folder) as an object. */
+export async function readJsonObject(read: ReadModelFile, file: string): Promise<Record<string, unknown>> {
+  const parsed = await readJson(read, file);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw new ModelFolderError(file, undefined, 'expected a JSON object');
   return parsed as Record<string, unknown>;
 }
 
 export async function loadEncoderFolder(read: ReadModelFile): Promise<LoadedEncoder> {
-  const json = await readJson(read, 'model.json');
+  const json = await readJsonObject(read, 'model.json');
   const fail = (field: string, detail: string): never => {
     throw new ModelFolderError('model.json', field, detail);
   };

@@ -89,6 +89,41 @@ describe('learner', () => {
     expect(attention[0]).toBeGreaterThan(attention[1] as number); // the kinase sentence
   });
 
+  it('gives finite scores and says why for 0 decisions, an unused label, one class only and a wrong description', () => {
+    const wrong = {
+      task: 'multi_label' as const,
+      labels: [
+        { name: 'signalling', description: 'kinase' },
+        { name: 'unused', description: 'nothing here' },
+        { name: 'wrong', description: 'points nowhere' },
+      ],
+    };
+    // "wrong" points along an axis no sentence has: its prior is flat.
+    const learner = new Learner(wrong, [axis(0), axis(4), axis(7)], pool);
+    expect(learner.notes.join()).toContain('"wrong": its description scores every document alike');
+    const finite = () => {
+      for (let d = 0; d < pool.length; d++) for (const p of learner.score(d)) expect(Number.isFinite(p) && p > 0 && p < 1).toBe(true);
+    };
+    finite();
+    const same = [0, 2, 4, 6].map((doc) => ({ doc, labels: ['signalling'] }));
+    const report = learner.train(same);
+    expect(report.notes).toContain('label "unused": no decision gives it yet, so its scores only go down');
+    expect(report.notes).toContain('label "signalling": every decision gives it so far, so its scores only go up');
+    finite();
+    for (let n = 0; n < 30; n++) learner.train(same);
+    finite();
+    expect(learner.probability(8, 0)).toBeGreaterThan(learner.probability(8, 1));
+  });
+
+  it('scores documents added after construction with the frozen statistics', () => {
+    const learner = new Learner(scheme, [axis(0), null], pool.slice(0, 10));
+    learner.train([{ doc: 0, labels: ['signalling'] }]);
+    const first = learner.addDocuments(pool.slice(10));
+    expect(first).toBe(10);
+    expect(learner.documentCount).toBe(pool.length);
+    expect(Array.from(learner.score(12))).toEqual(Array.from(learner.scoreFeatures(pool[12] as DocumentFeatures)));
+  });
+
   it('round-trips stored features', () => {
     const features = pool[0] as DocumentFeatures;
     const back = deserializeFeatures(serializeFeatures(features));

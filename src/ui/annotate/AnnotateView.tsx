@@ -15,6 +15,9 @@ import {
 import { workerPredictor } from '../../store/annotationPredictor';
 import { NotOwnerError, StorageFullError } from '../../store/db';
 import { useModelStore } from '../../store/model';
+import { initTeach, useTeach } from '../../store/teach';
+import { TeachBar } from '../teach/TeachBar';
+import { useTaughtHeatmap } from '../teach/useTaughtHeatmap';
 import { Banners } from './Banners';
 import { CommandButtons } from './CommandButtons';
 import { CorrectionPanel } from './CorrectionPanel';
@@ -44,23 +47,30 @@ export function AnnotateView() {
   const [actionError, setActionError] = useState<string | null>(null);
   const [autoPredict, setAutoPredict] = useState(true);
   const readOnly = !mayWrite(role);
-  const heatmap = useHeatmap(doc, settings.classifierInput);
+  // Teach (issue 19): a session with its own scheme is scored, sorted and heat-mapped by the scheme's model, not the picker's.
+  const teaching = useTeach((state) => state.scheme !== null);
+  const classifierHeatmap = useHeatmap(teaching ? null : doc, settings.classifierInput);
+  const taughtHeatmap = useTaughtHeatmap(teaching ? doc : null, settings.classifierInput);
+  const heatmap = teaching ? taughtHeatmap : classifierHeatmap;
   const info = load.status === 'ready' ? load.info : null;
 
   useEffect(() => {
-    initAnnotation().catch((error: unknown) => setActionError(`Could not open the saved session: ${errorMessage(error)}`));
+    initAnnotation()
+      .then(initTeach)
+      .catch((error: unknown) => setActionError(`Could not open the saved session: ${errorMessage(error)}`));
   }, []);
 
-  // The loaded model's labels and thresholds become the session's.
+  // The loaded model's labels and thresholds become the session's (unless the session teaches its own scheme).
   useEffect(() => {
-    if (info && !readOnly) adoptModel(workerPredictor(info).model).catch((error: unknown) => setActionError(errorMessage(error)));
-  }, [info, readOnly]);
+    if (info && !readOnly && !teaching)
+      adoptModel(workerPredictor(info).model).catch((error: unknown) => setActionError(errorMessage(error)));
+  }, [info, readOnly, teaching]);
 
   // Predict in the background as soon as there is a model and something to predict (the annotator can cancel).
   useEffect(() => {
-    if (!info || readOnly || !autoPredict || !ready || docCount === 0) return;
+    if (!info || readOnly || !autoPredict || !ready || docCount === 0 || teaching) return;
     startPrediction(workerPredictor(info)).catch((error: unknown) => setActionError(errorMessage(error)));
-  }, [info, readOnly, autoPredict, ready, docCount]);
+  }, [info, readOnly, autoPredict, ready, docCount, teaching]);
 
   const run = useCallback((action: () => Promise<unknown>) => {
     action().catch((error: unknown) => {
@@ -120,18 +130,21 @@ export function AnnotateView() {
             data-testid="annotator"
           />
         </label>
-        <PredictionControls
-          readOnly={readOnly}
-          onCancel={() => {
-            // A cancelled batch stays cancelled until the annotator asks again.
-            setAutoPredict(false);
-            cancelPrediction();
-          }}
-          onStart={() => {
-            setAutoPredict(true);
-            if (info) run(() => startPrediction(workerPredictor(info)));
-          }}
-        />
+        {/* Teach (issue 19): a taught scheme rescores on its own after each training. */}
+        {!teaching && (
+          <PredictionControls
+            readOnly={readOnly}
+            onCancel={() => {
+              // A cancelled batch stays cancelled until the annotator asks again.
+              setAutoPredict(false);
+              cancelPrediction();
+            }}
+            onStart={() => {
+              setAutoPredict(true);
+              if (info) run(() => startPrediction(workerPredictor(info)));
+            }}
+          />
+        )}
         <button
           type="button"
           className="aw-danger"
@@ -149,6 +162,7 @@ export function AnnotateView() {
       <Banners onExport={openExport} />
       <BatchProgress />
       <SaveState />
+      <TeachBar readOnly={readOnly} />
       <BulkAccept readOnly={readOnly} run={run} />
       {actionError && (
         <div className="aw-banner aw-banner-error" role="alert">

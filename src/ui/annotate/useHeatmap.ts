@@ -3,7 +3,7 @@ import type { AnnotatedDoc, SessionSettings } from '../../store/db';
 import { cachedHeatmap, type Heatmap, requestHeatmap } from '../../store/heatmap';
 import { useModelStore } from '../../store/model';
 
-export type { Heatmap } from '../../store/heatmap';
+export type { Heatmap, HeatmapResult } from '../../store/heatmap';
 
 const NO_HEATMAP: Heatmap = { status: 'none' };
 
