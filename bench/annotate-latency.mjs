@@ -26,6 +26,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
+import { tsImport } from 'tsx/esm/api';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
 import { importThroughDialog, withPeakRendererRss } from './browser-helpers.mjs';
 import { summary } from './stats.mjs';
@@ -55,18 +56,8 @@ const ENCODER_DIR = path.join(root, 'public/models/minilm-encoder');
 /** src/store/teach.ts's tag for features of this encoder. */
 const ENCODER_TAG = 'minilm-encoder@1.0.0';
 const baseURL = `http://127.0.0.1:${values.port}`;
-/** Deterministic PRNG (mulberry32): the same synthetic scores every run. */
-function prng(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+/** The same synthetic scores every run. */
+const { seededRandom } = await tsImport('../src/core/random.ts', import.meta.url);
 function hocSource() {
   return ['data/hoc/train.jsonl', 'data/hoc/dev.jsonl'].flatMap((file) =>
     readFileSync(path.join(root, file), 'utf8')
@@ -79,7 +70,7 @@ function hocSource() {
 function writeSessionFile(dir, count = DOCS) {
   const source = hocSource();
   const labels = [...new Set(source.flatMap((record) => record.labels))].sort();
-  const random = prng(42);
+  const random = seededRandom(42);
   const lines = [];
   for (let i = 0; i < count; i++) {
     const base = source[i % source.length];

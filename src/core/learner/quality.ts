@@ -5,6 +5,8 @@
  * does the training, so the page's worker and the tests share it.
  */
 
+import { seededRandom } from '../random';
+
 export interface Outcome {
   /** The annotator's decision per label of the scheme. */
   truth: boolean[];
@@ -54,18 +56,6 @@ export function crossValidate(
     });
   }
   return { probabilities, folds };
-}
-
-/** Deterministic PRNG (mulberry32): the same decisions always give the same interval. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Counts {
@@ -130,7 +120,7 @@ export function estimateQuality(outcomes: Outcome[], task: 'multi_label' | 'sing
   const counts = outcomes.map((outcome) => documentCounts(outcome, task));
   const whole = metricOf(counts, task);
   const value = whole.total === 0 ? 0 : whole.hits / whole.total;
-  const draw = random(seed);
+  const draw = seededRandom(seed);
   const resampled: number[] = [];
   for (let r = 0; r < RESAMPLES; r++) {
     const sample = Array.from({ length: counts.length }, () => counts[Math.floor(draw() * counts.length)] as [number, number, number]);
