@@ -10,6 +10,8 @@ import { cachedModelFiles, saveModelForOffline } from '../worker/model-files';
 /** One entry of public/models/index.json (written by scripts/models-index.ts). */
 export interface ModelEntry {
   id: string;
+  /** "taught": exported by Teach (a learner over the pretrained encoder); "classifier": a fine-tuned folder. */
+  kind: 'classifier' | 'taught';
   version: string;
   task: string;
   labelCount: number;
