@@ -33,10 +33,21 @@ describe('models index', () => {
 
   it('lists a taught folder (Teach > Export model, unzipped into the models folder) with its kind and every file, but no encoder folder', () => {
     const root = mkdtempSync(join(tmpdir(), 'models-'));
-    folder(root, 'minilm-encoder', JSON.stringify({ id: 'minilm-encoder', version: '1.0.0', kind: 'encoder', files: { int8: 'model.int8.onnx' } }), {
-      'model.int8.onnx': '123',
-    });
-    const taught = { id: 'my-scheme', version: '0.4.0', kind: 'taught', task: 'multi_label', labels: [{ name: 'include', threshold: 0.5 }] };
+    folder(
+      root,
+      'minilm-encoder',
+      JSON.stringify({ id: 'minilm-encoder', version: '1.0.0', kind: 'encoder', files: { int8: 'model.int8.onnx' } }),
+      {
+        'model.int8.onnx': '123',
+      },
+    );
+    const taught = {
+      id: 'my-scheme',
+      version: '0.4.0',
+      kind: 'taught',
+      task: 'multi_label',
+      labels: [{ name: 'include', threshold: 0.5 }],
+    };
     folder(root, 'my-scheme', JSON.stringify(taught), { 'encoder.int8.onnx': '1234', 'learner.bin': '12', 'README.md': '#' });
     folder(root, 'odd', JSON.stringify({ ...taught, kind: 'something-else' }));
     expect(buildModelIndex(root).models).toEqual([
