@@ -98,11 +98,13 @@ test('a taught folder opens in the model picker and gives the CLI scores and hea
   await expect(results).toBeVisible({ timeout: 120_000 });
   await expect(results).toHaveAttribute('data-recheck', 'not-needed');
   await expect(results).toContainText('3 sentences');
-  const rows = await page
-    .getByTestId('label-row')
-    .evaluateAll((elements) =>
-      elements.map((row) => ({ name: row.getAttribute('data-label') ?? '', probability: Number(row.getAttribute('data-probability')) })),
-    );
+  const rows = await page.getByTestId('label-row').evaluateAll((elements) =>
+    elements.map((row) => ({
+      name: row.getAttribute('data-label') ?? '',
+      probability: Number(row.getAttribute('data-probability')),
+      predicted: row.getAttribute('data-predicted') === 'true',
+    })),
+  );
   const cli = runCli(TEXT, 'int8', folder);
   const wasm = await wasmReference(folder, TEXT);
   expect(rows.map((row) => row.name)).toEqual(SCHEME.labels.map((label) => label.name));
@@ -132,9 +134,10 @@ test('a taught folder opens in the model picker and gives the CLI scores and hea
   // The page runs the folder exactly as the core does on the same kernels: Teach's export tolerance (issue 19).
   expect(wasmGap).toBeLessThan(1e-4);
   expect(heatGaps.wasm).toBeLessThan(1e-4);
-  // onnxruntime-node's int8 kernels round differently from the WASM build's, and a taught learner's sentence
-  // attention and lexical weights carry that further than a fine-tuned head: on this folder the two runtimes differ
-  // by up to 1.9e-3 (17 texts, measured in Node), above the fine-tuned models' 1e-3.
+  // onnxruntime-node's int8 kernels are not bit-identical to the WASM build's (see the int8 parity test of
+  // classify-parity.spec.ts, held to 3e-2), and the learner carries that further than the float graphs' 1e-3: on this
+  // folder the two runtimes differ by up to 1.9e-3 in probability (17 texts, measured in Node). Same labels, and 5e-3.
+  expect(rows.filter((row) => row.predicted).map((row) => row.name)).toEqual(cli.labels);
   expect(cliGap).toBeLessThan(5e-3);
   expect(heatGaps.cli).toBeLessThan(5e-3);
 
