@@ -11,6 +11,9 @@ import { errorMessage } from '../src/core/errors';
 
 export interface ModelIndexEntry {
   id: string;
+  /** "taught": a learner over the pretrained encoder (exported by Teach, docs/model-contract.md); "classifier": a
+   * fine-tuned label-attention folder. */
+  kind: 'classifier' | 'taught';
   version: string;
   task: string;
   labelCount: number;
@@ -45,8 +48,13 @@ export function buildModelIndex(modelsDir: string): ModelIndex {
       console.warn(`[models-index] skipping ${manifestPath}: ${errorMessage(error)}`);
       continue;
     }
-    // An encoder folder (kind "encoder") is what taught schemes learn on; the picker lists classifiers only.
+    // An encoder folder (kind "encoder") is what taught schemes learn on: it has no labels, so the picker skips it.
+    // A taught folder (unzipped from Teach's Export model) classifies, so it is listed with its kind.
     if (manifest.kind === 'encoder') continue;
+    if (manifest.kind !== undefined && manifest.kind !== 'taught') {
+      console.warn(`[models-index] skipping ${manifestPath}: unknown kind ${JSON.stringify(manifest.kind)}`);
+      continue;
+    }
     const files: Record<string, number> = {};
     for (const name of readdirSync(dir).sort()) {
       const path = join(dir, name);
@@ -55,6 +63,7 @@ export function buildModelIndex(modelsDir: string): ModelIndex {
     models.push({
       // The folder name is the URL the app loads, so it is the id the picker uses.
       id: folder,
+      kind: manifest.kind === 'taught' ? 'taught' : 'classifier',
       version: typeof manifest.version === 'string' ? manifest.version : '',
       task: typeof manifest.task === 'string' ? manifest.task : 'multi_label',
       labelCount: Array.isArray(manifest.labels) ? manifest.labels.length : 0,

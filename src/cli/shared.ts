@@ -5,18 +5,15 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { type Classifier, createClassifierWithBorderline, isPrecision, loadModelFolder, ortSessionFactory, type Precision } from '../core';
+import { type Classifier, isPrecision, openModelFolder, ortSessionFactory, type Precision } from '../core';
 import { errorMessage } from '../core/errors';
 import {
-  createTaughtClassifier,
   type DocumentFeatures,
   deserializeFeatures,
   extractFeatures,
   type FeatureEncoder,
   type LoadedTaught,
   loadEncoderFolder,
-  loadTaughtFolder,
-  modelFolderKind,
   openEncoderSession,
   serializeFeatures,
 } from '../core/learner';
@@ -124,16 +121,13 @@ export function cpuSessionOptions(threads: number) {
 
 /** Loads a model folder (fine-tuned or taught) and opens its graph on onnxruntime-node (CPU). */
 export async function openClassifier(folder: string, precision: Precision, threads: number): Promise<Classifier> {
-  const read = (name: string) => readFile(path.join(folder, name));
   const ort = await import('onnxruntime-node');
-  if ((await modelFolderKind(read)) === 'taught') {
-    if (precision !== 'int8') throw new UsageError(`a taught model runs its encoder's int8 graph only (got --precision ${precision})`);
-    const taught = await loadTaughtFolder(read);
-    return createTaughtClassifier(taught, await openEncoderSession(ort, taught.graph, cpuSessionOptions(threads)));
-  }
-  const model = await loadModelFolder(read, { precision });
-  const openSession = ortSessionFactory(ort, cpuSessionOptions(threads));
-  return createClassifierWithBorderline(model, await openSession(model.graph), { read, openSession });
+  const options = cpuSessionOptions(threads);
+  const opened = await openModelFolder((name: string) => readFile(path.join(folder, name)), precision, {
+    openSession: ortSessionFactory(ort, options),
+    openEncoder: (graph) => openEncoderSession(ort, graph, options),
+  });
+  return opened.classifier;
 }
 
 export interface InputRecord {

@@ -51,6 +51,8 @@ export type { F1Report } from './metrics';
 export { scorePredictions } from './metrics';
 export type { LoadedModel, LoadOptions, ReadModelFile } from './model-folder';
 export { borderlineGraphFile, loadModelFolder, readGraph } from './model-folder';
+export type { FolderSessions, OpenedFolder } from './open-folder';
+export { openModelFolder } from './open-folder';
 export type { LabelAttentionOutput, LabelAttentionSession, OrtModule, SessionFactory } from './session';
 export { ortSessionFactory } from './session';
 export type { Encoding } from './tokenizer';

@@ -5,11 +5,13 @@ import { errorMessage } from '../core/errors';
 import { isPrecision } from '../core/manifest';
 import type { BackendInfo, LoadOptions, LoadProgress, ModelInfo } from '../worker/api';
 import { callback, inferenceWorker } from '../worker/bridge';
-import { cachedModelFiles, saveModelForOffline } from '../worker/model-files';
+import { cachedModelFiles, neededFiles, saveModelForOffline } from '../worker/model-files';
 
 /** One entry of public/models/index.json (written by scripts/models-index.ts). */
 export interface ModelEntry {
   id: string;
+  /** "taught": exported by Teach (a learner over the pretrained encoder); "classifier": a fine-tuned folder. */
+  kind: 'classifier' | 'taught';
   version: string;
   task: string;
   labelCount: number;
@@ -77,7 +79,7 @@ export const useModelStore = create<ModelState>()((set, get) => ({
     const entry = get().models?.find((model) => model.id === id);
     if (!entry) return;
     const cached = await cachedModelFiles(folderUrl(id), entry.version, entry.files);
-    const all = Object.keys(entry.files).filter((file) => file.endsWith('.onnx') || file.endsWith('.json'));
+    const all = neededFiles(entry.files);
     const previous = get().offline[id];
     set({
       offline: {

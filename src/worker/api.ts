@@ -46,6 +46,8 @@ export interface BackendInfo {
 
 export interface ModelInfo {
   id: string;
+  /** "taught": a Teach export (its windows are sentences, its heatmaps the learner's attention over sentences). */
+  kind: 'classifier' | 'taught';
   version: string;
   task: Task;
   labels: LabelInfo[];

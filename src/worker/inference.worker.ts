@@ -8,17 +8,16 @@ import * as Comlink from 'comlink';
 import {
   type Classification,
   type Classifier,
-  createClassifierWithBorderline,
-  type LabelAttentionSession,
-  loadModelFolder,
   ModelFolderError,
   type ModelManifest,
+  openModelFolder,
   ortSessionFactory,
   type Precision,
   type Progress,
   parseManifest,
 } from '../core';
 import { errorMessage } from '../core/errors';
+import { openEncoderSession } from '../core/learner';
 import {
   type BackendInfo,
   type BackendName,
@@ -144,18 +143,26 @@ async function watchDevice(ort: Ort): Promise<void> {
 let runSignal: AbortSignal | undefined;
 
 /**
- * Yields to the event loop before each window, so a cancel message (and any interactive request) can arrive
- * during a long text; without it the window loop would only see promise callbacks, never a message.
+ * Yields to the event loop before each window (a taught model: each batch of sentences), so a cancel message (and
+ * any interactive request) can arrive during a long text; without it the loop would only see promise callbacks.
  */
-function yieldingSession(session: LabelAttentionSession): LabelAttentionSession {
+function yielding<Args extends unknown[], Output>(session: {
+  run(...args: Args): Promise<Output>;
+  release(): Promise<void>;
+}): { run(...args: Args): Promise<Output>; release(): Promise<void> } {
   return {
-    async run(inputIds) {
+    async run(...args: Args) {
       await new Promise((resolve) => setTimeout(resolve, 0));
       runSignal?.throwIfAborted();
-      return session.run(inputIds);
+      return session.run(...args);
     },
     release: () => session.release(),
   };
+}
+
+/** The precision asked for: a taught model runs its encoder's int8 graph only, so `?precision=` does not apply to it. */
+function askedPrecision(current: Folder, manifest: ModelManifest): Precision | undefined {
+  return manifest.kind === 'taught' ? undefined : current.options.precision;
 }
 
 /** Creates the session for one backend; a graph ONNX Runtime can't parse is reported by file name. */
@@ -167,37 +174,38 @@ async function openSession(
 ): Promise<Active> {
   const ort = await loadOrt(backend, current.options.threads);
   const manifest = await readManifest(current, onFile);
-  const precision: Precision | undefined = pickPrecision(backend, manifest.files, current.sizes, current.options.precision);
+  const precision: Precision | undefined = pickPrecision(backend, manifest.files, current.sizes, askedPrecision(current, manifest));
   if (!precision) throw new ModelFileError('model.json', `lists no graph for ${backend} among the files shipped`);
-  const model = await loadModelFolder((file) => readFolderFile(current, file, onFile), { precision });
   const graph = manifest.files[precision] ?? precision;
-  onSessionStart();
-  const openGraph = ortSessionFactory(ort, { executionProviders: [backend], graphOptimizationLevel: 'all' });
-  let session: LabelAttentionSession;
-  try {
-    session = yieldingSession(await openGraph(model.graph));
-  } catch (error) {
-    if (backend === 'wasm') {
-      // A graph the CPU provider can't load is a broken file; drop it from the cache so a reload fetches it again.
+  const sessionOptions = { executionProviders: [backend], graphOptimizationLevel: 'all' } as const;
+  const openGraph = ortSessionFactory(ort, sessionOptions);
+  /** The first graph, opened once its files are read: a graph the CPU provider can't load is a broken file. */
+  const opening = async <Session>(open: () => Promise<Session>): Promise<Session> => {
+    onSessionStart();
+    try {
+      return await open();
+    } catch (error) {
+      if (backend !== 'wasm') throw error;
+      // Dropped from the cache so a reload fetches it again.
       await forgetModelFile(current.baseUrl, graph, current.options.version);
       throw new ModelFileError(graph, `is not a usable ONNX graph (${errorMessage(error)})`);
     }
-    throw error;
-  }
+  };
+  // The graph bytes are not kept: the session holds the model now. Documents the int8 graph scores near a threshold
+  // are scored again by the graph model.json names (fp16 weights, fp32 arithmetic), fetched the first time one
+  // comes up; a taught model has no such graph.
+  const opened = await openModelFolder((file) => readFolderFile(current, file, onFile), precision, {
+    openSession: (bytes) => opening(async () => yielding(await openGraph(bytes))),
+    openBorderline: async (bytes) => yielding(await openGraph(bytes)),
+    ships: (file) => current.sizes !== undefined && file in current.sizes,
+    openEncoder: (bytes) => opening(async () => yielding(await openEncoderSession(ort, bytes, sessionOptions))),
+  });
   if (backend === 'webgpu') await watchDevice(ort);
   const threads = backend === 'wasm' ? (ort.env.wasm.numThreads ?? 1) : 0;
-  // The graph bytes are not kept: the session holds the model now.
-  // Documents the int8 graph scores near a threshold are scored again by the graph model.json names (fp16 weights,
-  // fp32 arithmetic), fetched the first time one comes up.
-  const classifier = createClassifierWithBorderline(model, session, {
-    read: (file) => readFolderFile(current, file, undefined),
-    openSession: async (bytes) => yieldingSession(await openGraph(bytes)),
-    ships: (file) => current.sizes !== undefined && file in current.sizes,
-  });
   return {
-    manifest: model.manifest,
-    classifier,
-    backend: { backend, threads, crossOriginIsolated, graph },
+    manifest: opened.classifier.manifest,
+    classifier: opened.classifier,
+    backend: { backend, threads, crossOriginIsolated, graph: opened.graphFile },
   };
 }
 
@@ -309,9 +317,11 @@ const api: InferenceApi = {
       options.backend === 'wasm'
         ? undefined
         : ((await webGpuUnavailableReason()) ??
-          (pickPrecision('webgpu', manifest.files, current.sizes, options.precision)
+          (pickPrecision('webgpu', manifest.files, current.sizes, askedPrecision(current, manifest))
             ? undefined
-            : 'the model ships no fp16 or fp32 graph, and the int8 graph gives wrong scores on WebGPU'));
+            : manifest.kind === 'taught'
+              ? "a taught model runs its encoder's int8 graph, which gives wrong scores on WebGPU"
+              : 'the model ships no fp16 or fp32 graph, and the int8 graph gives wrong scores on WebGPU'));
     let loaded: Active;
     if (options.backend === 'wasm') {
       loaded = await openSession(current, 'wasm', onFile, onSessionStart);
@@ -334,6 +344,7 @@ const api: InferenceApi = {
     const fileList = [...files.values()];
     const info: ModelInfo = {
       id: manifest.id,
+      kind: manifest.kind === 'taught' ? 'taught' : 'classifier',
       version: manifest.version,
       task: manifest.task,
       labels: manifest.labels.map(({ name, description, threshold }) => ({ name, description, threshold })),

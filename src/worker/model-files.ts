@@ -126,9 +126,9 @@ export async function forgetModelFile(baseUrl: string, file: string, version?: s
   await (await openCache())?.delete(cacheKey(fileUrl(baseUrl, file), version));
 }
 
-/** The files of a model folder the app needs (graphs, model.json, tokenizer), by name, with their sizes. */
-function neededFiles(files: Record<string, number>): string[] {
-  return Object.keys(files).filter((file) => file.endsWith('.onnx') || file.endsWith('.json'));
+/** The files of a model folder the app needs (graphs, model.json, tokenizer, a taught model's learner.bin), by name. */
+export function neededFiles(files: Record<string, number>): string[] {
+  return Object.keys(files).filter((file) => file.endsWith('.onnx') || file.endsWith('.json') || file.endsWith('.bin'));
 }
 
 /** Which of the folder's needed files have a complete copy of this version in the cache. */

@@ -22,10 +22,42 @@ describe('models index', () => {
     expect(index.models).toEqual([
       {
         id: 'b-model',
+        kind: 'classifier',
         version: '1.0.0',
         task: 'single_label',
         labelCount: 2,
         files: { 'model.int8.onnx': 5, 'model.json': expect.any(Number) },
+      },
+    ]);
+  });
+
+  it('lists a taught folder (Teach > Export model, unzipped into the models folder) with its kind and every file, but no encoder folder', () => {
+    const root = mkdtempSync(join(tmpdir(), 'models-'));
+    folder(
+      root,
+      'minilm-encoder',
+      JSON.stringify({ id: 'minilm-encoder', version: '1.0.0', kind: 'encoder', files: { int8: 'model.int8.onnx' } }),
+      {
+        'model.int8.onnx': '123',
+      },
+    );
+    const taught = {
+      id: 'my-scheme',
+      version: '0.4.0',
+      kind: 'taught',
+      task: 'multi_label',
+      labels: [{ name: 'include', threshold: 0.5 }],
+    };
+    folder(root, 'my-scheme', JSON.stringify(taught), { 'encoder.int8.onnx': '1234', 'learner.bin': '12', 'README.md': '#' });
+    folder(root, 'odd', JSON.stringify({ ...taught, kind: 'something-else' }));
+    expect(buildModelIndex(root).models).toEqual([
+      {
+        id: 'my-scheme',
+        kind: 'taught',
+        version: '0.4.0',
+        task: 'multi_label',
+        labelCount: 1,
+        files: { 'README.md': 1, 'encoder.int8.onnx': 4, 'learner.bin': 2, 'model.json': expect.any(Number) },
       },
     ]);
   });

@@ -5,6 +5,8 @@ import { featuresOf, openFeatureEncoder } from '../../cli/shared';
 import { folderReader, REPO_ROOT } from '../../cli/testing';
 import { ModelFolderError } from '../manifest';
 import { loadModelFolder } from '../model-folder';
+import { openModelFolder } from '../open-folder';
+import { ortSessionFactory } from '../session';
 import {
   createTaughtClassifier,
   type Decision,
@@ -100,7 +102,17 @@ describe('taught model folder', () => {
       const weights = result.attention[scheme.labels[0]?.name as string] ?? [];
       expect(weights.reduce((sum, [, , w]) => sum + w, 0)).toBeCloseTo(1, 9);
     }
-    await classifier.dispose();
+
+    // openModelFolder (the page's and the CLI's one path) opens it as a taught model, on its int8 encoder only.
+    const sessions = {
+      openSession: ortSessionFactory((await import('onnxruntime-node')) as never, { intraOpNumThreads: 1 }),
+      openEncoder: (graph: Uint8Array) => openEncoderSession(ort, graph, { intraOpNumThreads: 1 }),
+    };
+    const opened = await openModelFolder(read, 'int8', sessions);
+    expect([opened.kind, opened.graphFile]).toEqual(['taught', 'encoder.int8.onnx']);
+    expect((await opened.classifier.classify(texts[6] as string)).scores).toEqual((await classifier.classify(texts[6] as string)).scores);
+    await expect(openModelFolder(read, 'fp16', sessions)).rejects.toThrow(/field "files.fp16".*int8 graph only/);
+    await Promise.all([classifier.dispose(), opened.classifier.dispose()]);
   });
 
   it('names the file and field of a broken folder', async () => {

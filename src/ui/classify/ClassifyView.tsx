@@ -108,6 +108,9 @@ function Results({
   const showLabel = useClassifyStore((state) => state.showLabel);
   const toggleCompare = useClassifyStore((state) => state.toggleCompare);
   const task = useModelStore((state) => (state.load.status === 'ready' ? state.load.info.task : 'multi_label'));
+  // A taught model runs one sentence per encoder sequence, and its attention is over sentences.
+  const taught = useModelStore((state) => state.load.status === 'ready' && state.load.info.kind === 'taught');
+  const unit = taught ? ['sentence', 'sentences'] : ['window', 'windows'];
   const shown = [primaryLabel, compareLabel].filter((name): name is string => name !== null);
   // Gold evidence applies only while the classified text is exactly the example's.
   const exampleMatches = example !== null && example.text === text;
@@ -134,7 +137,7 @@ function Results({
       <div className="run-summary">
         <BackendBadge backend={result.backend} timeMs={result.timing.totalMs} />
         <span>
-          {result.tokens.toLocaleString()} tokens · {result.windows} {result.windows === 1 ? 'window' : 'windows'} · inference{' '}
+          {result.tokens.toLocaleString()} tokens · {result.windows} {result.windows === 1 ? unit[0] : unit[1]} · inference{' '}
           {formatMs(result.timing.inferenceMs)}
         </span>
         {backendNotes(result.backend).map((note) => (
@@ -176,6 +179,7 @@ function Results({
               words={result.words}
               weights={result.attention[index] ?? []}
               evidence={evidenceByLabel.get(name) ?? noEvidence}
+              note={taught ? "the taught model's attention over sentences: each sentence's share spread over its words" : undefined}
             />
           );
         })}

@@ -15,6 +15,8 @@ interface HeatmapProps {
   weights: number[];
   /** Gold evidence sentences for this label (built-in examples only); underlined. */
   evidence: ExampleSentence[];
+  /** What the weights are, where they are not the label attention over word pieces (a taught model's). */
+  note?: string;
 }
 
 /** Words per rendered chunk: long texts appear chunk by chunk so no single render blocks the page. */
@@ -69,7 +71,7 @@ const HeatChunk = memo(function HeatChunk({ label, text, words, weights, heavies
  * One label's attention over the words: one hue, opacity proportional to the weight relative to the label's
  * heaviest word. Text goes in as React text nodes only — never as HTML.
  */
-export function Heatmap({ label, description, text, words, weights, evidence }: HeatmapProps) {
+export function Heatmap({ label, description, text, words, weights, evidence, note }: HeatmapProps) {
   const heaviest = useMemo(() => weights.reduce((max, weight) => Math.max(max, weight), 0), [weights]);
   const phrases = useMemo(() => topPhrases(text, words, weights), [text, words, weights]);
   const chunkCount = Math.max(1, Math.ceil(words.length / chunkWords));
@@ -116,6 +118,11 @@ export function Heatmap({ label, description, text, words, weights, evidence }: 
           <span className="heat-legend-note">word weight (weights sum to 1; hover a word for its exact weight)</span>
         </span>
         {evidence.length > 0 && <span className="heat-legend-note">underlined: gold evidence sentences</span>}
+        {note && (
+          <span className="heat-legend-note" data-testid="heatmap-note">
+            {note}
+          </span>
+        )}
       </figcaption>
       <div className="heatmap-text">
         {chunks}

@@ -67,6 +67,7 @@ export function ModelBar() {
           {models?.map((model) => (
             <option key={model.id} value={model.id}>
               {model.id} {model.version && `v${model.version}`} · {model.labelCount} labels · {model.task.replace('_', '-')}
+              {model.kind === 'taught' && ' · taught'}
             </option>
           ))}
         </select>
