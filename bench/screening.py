@@ -11,8 +11,9 @@ Runs only the standard library besides the two tools.
 
 ASReview's runs are slow on a shared CPU, so each one's order is kept in .cache/screening/ (keyed by the pool's
 content, the label, the seed and ASReview's version) and reused by later runs of this script; `--tools asreview`
-fills that cache in the background while the learner is worked on. Labelwise is always run afresh. The JSON says
-for each ASReview run whether it was reused and when it was computed.
+fills that cache in the background while the learner is worked on. Labelwise's runs are cached the same way, keyed
+also by the learner's and simulate's source, so a changed learner is always run afresh. The JSON says for each run
+whether it was reused and when it was computed.
 """
 
 from __future__ import annotations
@@ -55,7 +56,19 @@ def recall_at(relevant: list[bool], n: int, share: float = 0.1) -> float:
     return sum(relevant[: math.ceil(share * n)]) / sum(relevant)
 
 
+def code_hash() -> str:
+    """The learner's and simulate's source: a labelwise run is reused only while neither changed."""
+    cli = [ROOT / "src/cli" / name for name in ("simulate.ts", "shared.ts")]
+    files = sorted((ROOT / "src/core/learner").glob("*.ts")) + cli
+    return hashlib.sha256(b"".join(f.read_bytes() for f in files if not f.name.endswith(".test.ts"))).hexdigest()
+
+
 def labelwise(pool: Path, scheme: str, label: str, seed: int, scratch: Path) -> tuple[list[bool], dict]:
+    key = hashlib.sha256(json.dumps([code_hash(), scheme, label, seed]).encode() + pool.read_bytes()).hexdigest()
+    cached = CACHE / f"labelwise-{key[:24]}.json"
+    if cached.exists():
+        kept = json.loads(cached.read_text())
+        return kept["order"], {**kept["extra"], "reused_from": kept["computed_at"]}
     summary = scratch / "summary.json"
     started = time.perf_counter()
     out = subprocess.run(
@@ -73,6 +86,7 @@ def labelwise(pool: Path, scheme: str, label: str, seed: int, scratch: Path) -> 
             str(seed),
             "--summary",
             str(summary),
+            "--stop-at-last-relevant",
         ],
         cwd=ROOT,
         capture_output=True,
@@ -82,11 +96,16 @@ def labelwise(pool: Path, scheme: str, label: str, seed: int, scratch: Path) -> 
     seconds = time.perf_counter() - started
     order = [label in json.loads(line)["decision"] for line in out.splitlines()]
     report = json.loads(summary.read_text())
-    return order, {"seconds": round(seconds, 1), "training_ms": report["training_ms"]}
+    extra = {"seconds": round(seconds, 1), "training_ms": report["training_ms"], "screened": report["screened"]}
+    CACHE.mkdir(parents=True, exist_ok=True)
+    computed_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    cached.write_text(json.dumps({"order": order, "extra": extra, "computed_at": computed_at}))
+    return order, {**extra, "computed_at": computed_at}
 
 
 def asreview(records: list[dict], label: str, seed: int, scratch: Path, version: str) -> tuple[list[bool], dict]:
-    key = hashlib.sha256(json.dumps([version, label, seed, [[r["text"], r["labels"]] for r in records]]).encode()).hexdigest()
+    pool = [[r["text"], r["labels"]] for r in records]
+    key = hashlib.sha256(json.dumps([version, label, seed, pool]).encode()).hexdigest()
     cached = CACHE / f"asreview-{key[:24]}.json"
     if cached.exists():
         kept = json.loads(cached.read_text())
@@ -98,6 +117,8 @@ def asreview(records: list[dict], label: str, seed: int, scratch: Path, version:
         for i, r in enumerate(records):
             w.writerow([i, "", r["text"], int(label in r["labels"])])
     project = scratch / "run.asreview"
+    project.unlink(missing_ok=True)
+    (scratch / "results.db").unlink(missing_ok=True)
     started = time.perf_counter()
     subprocess.run(
         [
@@ -150,18 +171,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     asreview_version = subprocess.run([str(ASREVIEW), "--version"], capture_output=True, text=True).stdout.strip()
     rows = []
-    for task in a.tasks:
-        files, scheme = POOLS[task]
-        records = [json.loads(line) for f in files for line in (ROOT / f).read_text().splitlines() if line.strip()]
-        names = [x["name"] for x in json.loads((ROOT / scheme).read_text())["labels"]]
-        with tempfile.TemporaryDirectory(prefix="screening-") as tmp:
-            scratch = Path(tmp)
-            pool = scratch / "pool.jsonl"
+    with tempfile.TemporaryDirectory(prefix="screening-") as tmp:
+        scratch = Path(tmp)
+        pools = {}
+        for task in a.tasks:
+            files, scheme = POOLS[task]
+            records = [json.loads(line) for f in files for line in (ROOT / f).read_text().splitlines() if line.strip()]
+            pool = scratch / f"{task}.jsonl"
             pool.write_text("".join(json.dumps(r) + "\n" for r in records))
-            for label in names:
-                if a.labels and label not in a.labels:
-                    continue
-                for seed in a.seeds:
+            names = [x["name"] for x in json.loads((ROOT / scheme).read_text())["labels"]]
+            pools[task] = (records, pool, scheme, names)
+        # Seed by seed, so a run cut short has every task at least once.
+        for seed in a.seeds:
+            for task in a.tasks:
+                records, pool, scheme, names = pools[task]
+                for label in names:
+                    if a.labels and label not in a.labels:
+                        continue
                     row = {
                         "pool": task,
                         "label": label,
@@ -200,13 +226,9 @@ def write(
             "pool": pool,
             "label": label,
             "seeds": len(rs),
+            **{f"{tool}_wss_at_95": round(sum(r[tool]["wss_at_95"] for r in rs) / len(rs), 4) for tool in a.tools},
             **{
-                f"{tool}_wss_at_95": round(sum(r[tool]["wss_at_95"] for r in rs) / len(rs), 4)
-                for tool in a.tools
-            },
-            **{
-                f"{tool}_recall_at_10": round(sum(r[tool]["recall_at_10"] for r in rs) / len(rs), 4)
-                for tool in a.tools
+                f"{tool}_recall_at_10": round(sum(r[tool]["recall_at_10"] for r in rs) / len(rs), 4) for tool in a.tools
             },
         }
         for (pool, label), rs in by_task.items()
@@ -223,8 +245,7 @@ def write(
         "labels_asked": a.labels or "all",
         "runs_done": len(rows),
         "mean": {
-            tool: {"wss_at_95": mean(tool, "wss_at_95"), "recall_at_10": mean(tool, "recall_at_10")}
-            for tool in a.tools
+            tool: {"wss_at_95": mean(tool, "wss_at_95"), "recall_at_10": mean(tool, "recall_at_10")} for tool in a.tools
         }
         if rows
         else None,

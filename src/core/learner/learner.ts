@@ -38,6 +38,8 @@ export interface Decision {
 export interface LearnerSettings {
   /** Adam steps per training (warm-started). */
   steps: number;
+  /** Decisions per step: beyond this many, each step takes the newest and a seeded sample of the others. */
+  batch: number;
   /** L2 weight pulling the query (gamma, beta) towards the description's. */
   queryPull: number;
   /** L2 weight on the lexical weights. */
@@ -48,7 +50,15 @@ export interface LearnerSettings {
   rank: number;
 }
 
-export const DEFAULT_SETTINGS: LearnerSettings = { steps: 10, queryPull: 1, lexicalPull: 1, biasPull: 0.1, learningRate: 0.1, rank: 64 };
+export const DEFAULT_SETTINGS: LearnerSettings = {
+  steps: 10,
+  batch: 128,
+  queryPull: 1,
+  lexicalPull: 1,
+  biasPull: 0.1,
+  learningRate: 0.1,
+  rank: 64,
+};
 
 /** Standard deviation of the prior logits over the pool; the prior's start bias. */
 const PRIOR_SPREAD = 1.5;
@@ -56,8 +66,8 @@ const PRIOR_BIAS = -2;
 const BETA1 = 0.9;
 const BETA2 = 0.999;
 /** At most this many sentences of the pool estimate its principal directions. */
-const BASIS_SAMPLE = 4000;
-const BASIS_ITERATIONS = 12;
+const BASIS_SAMPLE = 2000;
+const BASIS_ITERATIONS = 8;
 /** Dense parameters before beta: b, gamma, rho. */
 const DENSE_FIXED = 3;
 
@@ -225,6 +235,13 @@ export class Learner {
   private readonly slotOf = new Int32Array(LEXICAL_BUCKETS).fill(-1);
   private slotTerms: number[] = [];
   private hasStartLogits = false;
+  /** softMax's buffer when no attention is asked for (scoring allocates nothing per document). */
+  private scratch = new Float64Array(64);
+  /** fit's buffers by lexical slot, kept between trainings; `stamp` marks the slots a step has touched. */
+  private gradLexical = new Float64Array(0);
+  private touched = new Int32Array(0);
+  private stamp = new Int32Array(0);
+  private stampCount = 0;
 
   constructor(
     scheme: Scheme,
@@ -455,7 +472,8 @@ export class Learner {
     const gamma = dense[1] as number;
     const prior = doc.prior[l] as Float32Array;
     const projected = doc.projected;
-    const dots = attention ?? new Float64Array(count);
+    if (attention === null && this.scratch.length < count) this.scratch = new Float64Array(count * 2);
+    const dots = attention ?? this.scratch;
     let peak = Number.NEGATIVE_INFINITY;
     for (let s = 0; s < count; s++) {
       let dot = gamma * (prior[s] as number);
@@ -574,7 +592,7 @@ export class Learner {
 
   private fit(l: number, docs: number[], targets: number[]): void {
     const model = this.models[l] as LabelModel;
-    const { steps, queryPull, lexicalPull, biasPull, learningRate } = this.settings;
+    const { steps, batch, queryPull, lexicalPull, biasPull, learningRate } = this.settings;
     const { rank } = this;
     const slots = this.slotTerms.length;
     model.lexical = grow(model.lexical, slots);
@@ -583,19 +601,48 @@ export class Learner {
     const negatives = targets.length - positives;
     // Class-balanced weights: each class weighs half of the decisions (one class alone weighs 1 per decision).
     const weightOf = (y: number) => (positives === 0 || negatives === 0 ? 1 : targets.length / (2 * (y === 1 ? positives : negatives)));
+    const n = docs.length;
     const caches = docs.map((d) => this.doc(d));
     const attention = new Float64Array(Math.max(0, ...caches.map((doc) => doc.sentences)));
     const gradDense = new Float64Array(DENSE_FIXED + rank);
-    const gradLexical = new Float64Array(slots);
+    // Slots with a gradient this step: only they are updated (lazy Adam), so a step costs the batch's terms.
+    if (this.gradLexical.length < slots) {
+      this.gradLexical = new Float64Array(slots * 2);
+      this.touched = new Int32Array(slots * 2);
+      this.stamp = new Int32Array(slots * 2);
+    }
+    const { gradLexical, touched, stamp } = this;
     const { dense, lexical } = model;
+    const { m: lexicalM, v: lexicalV } = model.lexicalMoments;
+    // Beyond `batch` decisions each step takes the newest one and a sample of the others (seeded by the version,
+    // the label and the step: deterministic), their gradient scaled up to stand for all n.
+    const size = Math.min(n, batch);
+    const scale = n / size;
+    const members = new Int32Array(size);
+    const rest = Int32Array.from({ length: Math.max(0, n - 1) }, (_, i) => i);
     for (let step = 0; step < steps; step++) {
+      if (size === n) for (let i = 0; i < n; i++) members[i] = i;
+      else {
+        let state = (Math.imul(this.version + 1, 2654435761) ^ Math.imul(l + 1, 40503) ^ Math.imul(step + 1, 69069)) >>> 0;
+        members[0] = n - 1;
+        for (let k = 1; k < size; k++) {
+          state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+          const j = k - 1 + (state % (n - k));
+          const picked = rest[j] as number;
+          rest[j] = rest[k - 1] as number;
+          rest[k - 1] = picked;
+          members[k] = picked;
+        }
+      }
       gradDense.fill(0);
-      gradLexical.fill(0);
-      for (let i = 0; i < caches.length; i++) {
+      const mark = ++this.stampCount;
+      let touchedCount = 0;
+      for (let k = 0; k < size; k++) {
+        const i = members[k] as number;
         const doc = caches[i] as DocumentCache;
         const y = targets[i] as number;
         const z = this.logit(l, doc, attention);
-        const dz = weightOf(y) * (sigmoid(z) - y);
+        const dz = scale * weightOf(y) * (sigmoid(z) - y);
         gradDense[0] = (gradDense[0] as number) + dz;
         const prior = doc.prior[l] as Float32Array;
         for (let s = 0; s < doc.sentences; s++) {
@@ -609,6 +656,11 @@ export class Learner {
         const docSlots = doc.slots as Int32Array;
         for (let t = 0; t < docSlots.length; t++) {
           const slot = docSlots[t] as number;
+          if (stamp[slot] !== mark) {
+            stamp[slot] = mark;
+            gradLexical[slot] = 0;
+            touched[touchedCount++] = slot;
+          }
           gradLexical[slot] = (gradLexical[slot] as number) + dz * (doc.tfidf[t] as number);
         }
       }
@@ -620,18 +672,18 @@ export class Learner {
       model.steps++;
       const correction1 = 1 - BETA1 ** model.steps;
       const correction2 = 1 - BETA2 ** model.steps;
-      const adam = (params: Float64Array, grad: Float64Array, { m, v }: Moments, count: number, pull: number) => {
-        for (let k = 0; k < count; k++) {
-          const g = (grad[k] as number) + pull * (params[k] as number);
-          const m1 = BETA1 * (m[k] as number) + (1 - BETA1) * g;
-          const v1 = BETA2 * (v[k] as number) + (1 - BETA2) * g * g;
-          m[k] = m1;
-          v[k] = v1;
-          params[k] = (params[k] as number) - (learningRate * (m1 / correction1)) / (Math.sqrt(v1 / correction2) + 1e-8);
-        }
+      const update = (params: Float64Array, m: Float64Array, v: Float64Array, k: number, g: number) => {
+        const m1 = BETA1 * (m[k] as number) + (1 - BETA1) * g;
+        const v1 = BETA2 * (v[k] as number) + (1 - BETA2) * g * g;
+        m[k] = m1;
+        v[k] = v1;
+        params[k] = (params[k] as number) - (learningRate * (m1 / correction1)) / (Math.sqrt(v1 / correction2) + 1e-8);
       };
-      adam(dense, gradDense, model.denseMoments, dense.length, 0);
-      adam(lexical, gradLexical, model.lexicalMoments, slots, lexicalPull);
+      for (let k = 0; k < dense.length; k++) update(dense, model.denseMoments.m, model.denseMoments.v, k, gradDense[k] as number);
+      for (let t = 0; t < touchedCount; t++) {
+        const slot = touched[t] as number;
+        update(lexical, lexicalM, lexicalV, slot, (gradLexical[slot] as number) + lexicalPull * (lexical[slot] as number));
+      }
     }
   }
 }
