@@ -23,6 +23,7 @@ import csv
 import hashlib
 import json
 import math
+import os
 import platform
 import sqlite3
 import subprocess
@@ -56,19 +57,33 @@ def recall_at(relevant: list[bool], n: int, share: float = 0.1) -> float:
     return sum(relevant[: math.ceil(share * n)]) / sum(relevant)
 
 
-def code_hash() -> str:
-    """The learner's and simulate's source: a labelwise run is reused only while neither changed."""
-    cli = [ROOT / "src/cli" / name for name in ("simulate.ts", "shared.ts")]
-    files = sorted((ROOT / "src/core/learner").glob("*.ts")) + cli
-    return hashlib.sha256(b"".join(f.read_bytes() for f in files if not f.name.endswith(".test.ts"))).hexdigest()
+def code_hash(commit: str | None = None) -> str:
+    """The learner's and simulate's source (of the working tree, or of a commit): a labelwise run is reused only
+    while neither changed."""
+    if commit is None:
+        cli = [ROOT / "src/cli" / name for name in ("simulate.ts", "shared.ts")]
+        files = sorted((ROOT / "src/core/learner").glob("*.ts")) + cli
+        return hashlib.sha256(b"".join(f.read_bytes() for f in files if not f.name.endswith(".test.ts"))).hexdigest()
+    git = ["git", "-C", str(ROOT)]
+    listed = subprocess.run(
+        [*git, "ls-tree", "--name-only", commit, "src/core/learner/"], capture_output=True, text=True
+    )
+    names = sorted(n for n in listed.stdout.split() if n.endswith(".ts") and not n.endswith(".test.ts"))
+    names += ["src/cli/simulate.ts", "src/cli/shared.ts"]
+    show = [subprocess.run([*git, "show", f"{commit}:{n}"], capture_output=True, check=True).stdout for n in names]
+    return hashlib.sha256(b"".join(show)).hexdigest()
 
 
-def labelwise(pool: Path, scheme: str, label: str, seed: int, scratch: Path) -> tuple[list[bool], dict]:
-    key = hashlib.sha256(json.dumps([code_hash(), scheme, label, seed]).encode() + pool.read_bytes()).hexdigest()
+def labelwise(pool: Path, scheme: str, label: str, seed: int, scratch: Path, a: argparse.Namespace) -> tuple | None:
+    cached_only = a.cached_only
+    code = code_hash(a.learner_commit)
+    key = hashlib.sha256(json.dumps([code, scheme, label, seed]).encode() + pool.read_bytes()).hexdigest()
     cached = CACHE / f"labelwise-{key[:24]}.json"
     if cached.exists():
         kept = json.loads(cached.read_text())
         return kept["order"], {**kept["extra"], "reused_from": kept["computed_at"]}
+    if cached_only:
+        return None
     summary = scratch / "summary.json"
     started = time.perf_counter()
     out = subprocess.run(
@@ -103,13 +118,17 @@ def labelwise(pool: Path, scheme: str, label: str, seed: int, scratch: Path) -> 
     return order, {**extra, "computed_at": computed_at}
 
 
-def asreview(records: list[dict], label: str, seed: int, scratch: Path, version: str) -> tuple[list[bool], dict]:
+def asreview(
+    records: list[dict], label: str, seed: int, scratch: Path, version: str, cached_only: bool
+) -> tuple | None:
     pool = [[r["text"], r["labels"]] for r in records]
     key = hashlib.sha256(json.dumps([version, label, seed, pool]).encode()).hexdigest()
     cached = CACHE / f"asreview-{key[:24]}.json"
     if cached.exists():
         kept = json.loads(cached.read_text())
         return kept["order"], {"seconds": kept["seconds"], "reused_from": kept["computed_at"]}
+    if cached_only:
+        return None
     data = scratch / "pool.csv"
     with open(data, "w", newline="") as f:
         w = csv.writer(f)
@@ -160,6 +179,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     p.add_argument("--labels", nargs="*", help="only these labels of each pool (default: all)")
     p.add_argument("--tools", nargs="+", default=["labelwise", "asreview"], choices=["labelwise", "asreview"])
+    p.add_argument("--cached-only", action="store_true", help="only runs already in .cache/screening (no new run)")
+    p.add_argument(
+        "--learner-commit", help="reuse labelwise runs made with the learner of this commit (with --cached-only)"
+    )
     a = p.parse_args(argv)
     cpu = next(
         (
@@ -197,10 +220,13 @@ def main(argv: list[str] | None = None) -> int:
                     }
                     runs = {}
                     if "labelwise" in a.tools:
-                        runs["labelwise"] = labelwise(pool, scheme, label, seed, scratch)
+                        runs["labelwise"] = labelwise(pool, scheme, label, seed, scratch, a)
                     if "asreview" in a.tools:
-                        runs["asreview"] = asreview(records, label, seed, scratch, asreview_version)
-                    for tool, (order, extra) in runs.items():
+                        runs["asreview"] = asreview(records, label, seed, scratch, asreview_version, a.cached_only)
+                    for tool, run in runs.items():
+                        if run is None:
+                            continue
+                        order, extra = run
                         row[tool] = {
                             "wss_at_95": round(wss(order, len(records)), 4),
                             "recall_at_10": round(recall_at(order, len(records)), 4),
@@ -216,39 +242,61 @@ def main(argv: list[str] | None = None) -> int:
 def write(
     a: argparse.Namespace, argv: list[str] | None, cpu: str, asreview_version: str, rows: list[dict], complete: bool
 ) -> None:
-    """The results so far: a run cut short says so ("complete": false) and lists only what ran."""
-    mean = lambda tool, key: round(sum(r[tool][key] for r in rows) / len(rows), 4)  # noqa: E731
+    """The results so far: a run cut short says so ("complete": false) and lists only what ran. Means and per-task
+    figures are over the runs both tools finished (paired by pool, label and seed)."""
+    paired = [r for r in rows if all(tool in r for tool in a.tools)]
+    missing = [f"{r['pool']} / {r['label']} / seed {r['seed']}: {t}" for r in rows for t in a.tools if t not in r]
+
+    def mean(rs: list[dict], tool: str, key: str) -> float:
+        return round(sum(r[tool][key] for r in rs) / len(rs), 4)
+
     by_task: dict[tuple[str, str], list[dict]] = {}
-    for r in rows:
+    for r in paired:
         by_task.setdefault((r["pool"], r["label"]), []).append(r)
     per_task = [
         {
             "pool": pool,
             "label": label,
             "seeds": len(rs),
-            **{f"{tool}_wss_at_95": round(sum(r[tool]["wss_at_95"] for r in rs) / len(rs), 4) for tool in a.tools},
-            **{
-                f"{tool}_recall_at_10": round(sum(r[tool]["recall_at_10"] for r in rs) / len(rs), 4) for tool in a.tools
-            },
+            **{f"{tool}_wss_at_95": mean(rs, tool, "wss_at_95") for tool in a.tools},
+            **{f"{tool}_recall_at_10": mean(rs, tool, "recall_at_10") for tool in a.tools},
         }
         for (pool, label), rs in by_task.items()
     ]
+    targets = None
+    if paired and set(a.tools) == {"labelwise", "asreview"}:
+        gaps = [t["labelwise_wss_at_95"] - t["asreview_wss_at_95"] for t in per_task]
+        targets = {
+            "mean_wss_gain": round(sum(gaps) / len(gaps), 4),
+            "mean_wss_gain_target": 0.05,
+            "worst_task_gap": round(min(gaps), 4),
+            "worst_task_gap_target": -0.05,
+            "met": sum(gaps) / len(gaps) >= 0.05 and min(gaps) >= -0.05,
+        }
     result = {
-        "command": "bench/.venv-asreview/bin/python bench/screening.py "
-        + " ".join(argv if argv is not None else sys.argv[1:]),
+        "benchmark": "screening: labelwise simulate --label vs ASReview LAB simulate (issue 19)",
+        "command": " ".join(
+            ["bench/.venv-asreview/bin/python bench/screening.py", *(argv if argv is not None else sys.argv[1:])]
+        ),
+        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "cpu": cpu,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "asreview": f"{asreview_version} default (elas_u4), 1 prior included + 1 excluded drawn by --prior-seed S",
         "labelwise": "labelwise simulate --label: descriptions only at the start, no prior records",
-        "complete": complete,
+        "labelwise_learner_commit": a.learner_commit
+        or subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        ).stdout.strip(),
+        "complete": complete and not missing,
         "tasks_asked": a.tasks,
         "seeds_asked": a.seeds,
         "labels_asked": a.labels or "all",
-        "runs_done": len(rows),
-        "mean": {
-            tool: {"wss_at_95": mean(tool, "wss_at_95"), "recall_at_10": mean(tool, "recall_at_10")} for tool in a.tools
-        }
-        if rows
+        "runs_paired": len(paired),
+        "missing": missing,
+        "mean": {tool: {k: mean(paired, tool, k) for k in ("wss_at_95", "recall_at_10")} for tool in a.tools}
+        if paired
         else None,
+        "targets": targets,
         "per_task": per_task,
         "runs": rows,
     }
