@@ -599,7 +599,13 @@ export class Learner {
     const steps = options.steps ?? 30;
     const names = this.scheme.labels.map((label) => label.name);
     if (folds < 2)
-      return { folds, decisions: decisions.length, micro_f1: null, macro_f1: null, note: 'too few decisions to estimate quality (2 or more)' };
+      return {
+        folds,
+        decisions: decisions.length,
+        micro_f1: null,
+        macro_f1: null,
+        note: 'too few decisions to estimate quality (2 or more)',
+      };
     for (const decision of decisions) this.assignSlots(this.doc(decision.doc));
     const saved = this.models.map((model) => ({ ...model }));
     const micro: number[] = [];
