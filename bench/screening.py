@@ -57,6 +57,18 @@ def recall_at(relevant: list[bool], n: int, share: float = 0.1) -> float:
     return sum(relevant[: math.ceil(share * n)]) / sum(relevant)
 
 
+def cpu_model() -> str:
+    """`lscpu`'s model name (the CPU a figure came from)."""
+    return next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines()
+            if line.startswith("Model name")
+        ),
+        platform.processor(),
+    )
+
+
 def code_hash(commit: str | None = None) -> str:
     """The learner's and simulate's source (of the working tree, or of a commit): a labelwise run is reused only
     while neither changed."""
@@ -76,14 +88,19 @@ def code_hash(commit: str | None = None) -> str:
 
 def labelwise(pool: Path, scheme: str, label: str, seed: int, scratch: Path, a: argparse.Namespace) -> tuple | None:
     cached_only = a.cached_only
-    code = code_hash(a.learner_commit)
-    key = hashlib.sha256(json.dumps([code, scheme, label, seed]).encode() + pool.read_bytes()).hexdigest()
-    cached = CACHE / f"labelwise-{key[:24]}.json"
-    if cached.exists():
-        kept = json.loads(cached.read_text())
-        return kept["order"], {**kept["extra"], "reused_from": kept["computed_at"]}
+    cached = None
+    for commit in [None, *a.learner_commit]:
+        code = code_hash(commit)
+        key = hashlib.sha256(json.dumps([code, scheme, label, seed]).encode() + pool.read_bytes()).hexdigest()
+        cached = CACHE / f"labelwise-{key[:24]}.json"
+        if cached.exists():
+            kept = json.loads(cached.read_text())
+            return kept["order"], {**kept["extra"], "reused_from": kept["computed_at"], "learner": commit or "tree"}
+        if commit is None:
+            new_run = cached
     if cached_only:
         return None
+    cached = new_run
     summary = scratch / "summary.json"
     started = time.perf_counter()
     out = subprocess.run(
@@ -181,18 +198,31 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tools", nargs="+", default=["labelwise", "asreview"], choices=["labelwise", "asreview"])
     p.add_argument("--cached-only", action="store_true", help="only runs already in .cache/screening (no new run)")
     p.add_argument(
-        "--learner-commit", help="reuse labelwise runs made with the learner of this commit (with --cached-only)"
+        "--learner-commit",
+        nargs="*",
+        default=[],
+        help="also reuse labelwise runs made with the learner of these commits",
+    )
+    p.add_argument(
+        "--merge",
+        nargs="*",
+        type=Path,
+        help="no new run: pair the runs of earlier outputs of this script (e.g. one per tool, run at the same time)",
     )
     a = p.parse_args(argv)
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines()
-            if line.startswith("Model name")
-        ),
-        platform.processor(),
-    )
+    cpu = cpu_model()
     asreview_version = subprocess.run([str(ASREVIEW), "--version"], capture_output=True, text=True).stdout.strip()
+    if a.merge:
+        merged: dict[tuple, dict] = {}
+        for file in a.merge:
+            for run in json.loads(file.read_text())["runs"]:
+                key = (run["pool"], run["label"], run["seed"])
+                merged.setdefault(key, {k: v for k, v in run.items() if k not in ("labelwise", "asreview")})
+                for tool in ("labelwise", "asreview"):
+                    if tool in run:
+                        merged[key][tool] = {**run[tool], "from": str(file.name)}
+        write(a, argv, cpu, asreview_version, list(merged.values()), complete=True)
+        return 0
     rows = []
     with tempfile.TemporaryDirectory(prefix="screening-") as tmp:
         scratch = Path(tmp)
