@@ -449,19 +449,24 @@ export class Learner {
     const projected = new Float32Array(sentences * rank);
     const prior = this.models.map(() => new Float32Array(sentences));
     const vector = new Float64Array(hidden);
+    // Locals, not property loads, in the inner loops: V8 does not always hoist them.
+    const { basis, models } = this;
+    const { vectors, scales } = doc;
     for (let s = 0; s < sentences; s++) {
-      const scale = doc.scales[s] as number;
-      for (let k = 0; k < hidden; k++) vector[k] = (doc.vectors[s * hidden + k] as number) * scale;
+      const scale = scales[s] as number;
+      for (let k = 0; k < hidden; k++) vector[k] = (vectors[s * hidden + k] as number) * scale;
       for (let r = 0; r < rank; r++) {
         let dot = 0;
-        for (let k = 0; k < hidden; k++) dot += (this.basis[r * hidden + k] as number) * (vector[k] as number);
+        const row = r * hidden;
+        for (let k = 0; k < hidden; k++) dot += (basis[row + k] as number) * (vector[k] as number);
         projected[s * rank + r] = dot;
       }
-      this.models.forEach((model, l) => {
+      for (let l = 0; l < models.length; l++) {
+        const { query, kappa } = models[l] as LabelModel;
         let dot = 0;
-        for (let k = 0; k < hidden; k++) dot += (model.query[k] as number) * (vector[k] as number);
-        (prior[l] as Float32Array)[s] = Math.fround(dot) * model.kappa;
-      });
+        for (let k = 0; k < hidden; k++) dot += (query[k] as number) * (vector[k] as number);
+        (prior[l] as Float32Array)[s] = Math.fround(dot) * kappa;
+      }
     }
     // TF-IDF: sublinear counts, unit length.
     const tfidf = Float32Array.from(
@@ -508,9 +513,11 @@ export class Learner {
     if (this.slotTerms.length === 0) return 0;
     let sum = 0;
     const { terms, tfidf } = doc;
+    const { slotOf } = this;
+    const { lexical } = model;
     for (let i = 0; i < terms.length; i++) {
-      const slot = this.slotOf[terms[i] as number] as number;
-      if (slot >= 0 && slot < model.lexical.length) sum += (model.lexical[slot] as number) * (tfidf[i] as number);
+      const slot = slotOf[terms[i] as number] as number;
+      if (slot >= 0 && slot < lexical.length) sum += (lexical[slot] as number) * (tfidf[i] as number);
     }
     return sum;
   }
@@ -730,12 +737,13 @@ export class Learner {
         const dz = scale * weightOf(y) * (sigmoid(z) - y);
         gradDense[0] = (gradDense[0] as number) + dz;
         const prior = doc.prior[l] as Float32Array;
+        const projected = doc.projected;
         for (let s = 0; s < doc.sentences; s++) {
           const weight = dz * (attention[s] as number);
           gradDense[1] = (gradDense[1] as number) + weight * (prior[s] as number);
           const base = s * rank;
           for (let r = 0; r < rank; r++)
-            gradDense[DENSE_FIXED + r] = (gradDense[DENSE_FIXED + r] as number) + weight * (doc.projected[base + r] as number);
+            gradDense[DENSE_FIXED + r] = (gradDense[DENSE_FIXED + r] as number) + weight * (projected[base + r] as number);
         }
         if (doc.start !== null) gradDense[2] = (gradDense[2] as number) + dz * (doc.start[l] as number);
         const docSlots = doc.slots as Int32Array;
