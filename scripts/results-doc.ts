@@ -325,10 +325,11 @@ function learningCurveSection(result: Json): string {
   const parts = ['## Teach: learning curve', '', `${source(result.command, 'bench/results/learning-curve.json', result)}`];
   for (const [name, set] of Object.entries(result.sets ?? {}) as [string, Json][]) {
     const f1 = (value: Json) => (value ? `${num(value.micro_f1)} / ${num(value.macro_f1)}` : '—');
+    const baselines = Object.entries(set.tfidf_logistic_regression ?? {}) as [string, Json][];
     const rows = (result.steps ?? []).map((step: number) => [
       String(step),
       f1(set.labelwise?.[String(step)]),
-      f1(set.tfidf_logistic_regression?.[String(step)]),
+      ...baselines.map(([, curve]) => f1(curve[String(step)])),
     ]);
     parts.push(
       '',
@@ -337,7 +338,7 @@ function learningCurveSection(result: Json): string {
       `Shipped fine-tuned ${set.shipped_fine_tuned?.model} (${set.shipped_fine_tuned?.trained_on}): micro / macro-F1 ` +
         `${f1(set.shipped_fine_tuned?.dev)}. Above TF-IDF at every step from 25: ${set.above_tfidf_from_25 ? 'yes' : 'no'}.`,
       '',
-      table(['decisions', 'Labelwise micro / macro-F1', 'TF-IDF + LR micro / macro-F1'], rows),
+      table(['decisions', 'Labelwise micro / macro-F1', ...baselines.map(([name]) => `TF-IDF + LR (${name}) micro / macro-F1`)], rows),
     );
   }
   return parts.join('\n');
