@@ -17,14 +17,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
-from screening import cpu_model  # bench/ is on the path when run as a script
+from screening import cpu_model, run_simulate  # bench/ is on the path when run as a script
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
@@ -105,18 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="curve-") as tmp:
             scheme_path = Path(tmp) / "scheme.json"
             scheme_path.write_text(json.dumps({**scheme, "task": task}))
-            summary = Path(tmp) / "summary.json"
-            started = time.perf_counter()
-            steps = subprocess.run(
-                ["node", "bin/labelwise.mjs", "simulate", "--data", pool_file, "--scheme", str(scheme_path)]
-                + ["--eval", dev_file, "--summary", str(summary), "--stop-after", str(STEPS[-1])],
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-            seconds = time.perf_counter() - started
-            report = json.loads(summary.read_text())
+            args = ["--data", pool_file, "--scheme", str(scheme_path), "--eval", dev_file]
+            steps, seconds, report = run_simulate([*args, "--stop-after", str(STEPS[-1])], Path(tmp) / "summary.json")
         index = {r["id"]: i for i, r in enumerate(pool)}
         order = [index[json.loads(line)["id"]] for line in steps.splitlines()]
         learner = report["evaluation"]["by_step"]

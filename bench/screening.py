@@ -69,6 +69,19 @@ def cpu_model() -> str:
     )
 
 
+def run_simulate(args: list[str], summary: Path) -> tuple[str, float, dict]:
+    """`labelwise simulate ARGS --summary SUMMARY`: its steps (stdout), its seconds and its summary."""
+    started = time.perf_counter()
+    out = subprocess.run(
+        ["node", "bin/labelwise.mjs", "simulate", *args, "--summary", str(summary)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return out, time.perf_counter() - started, json.loads(summary.read_text())
+
+
 def code_hash(commit: str | None = None) -> str:
     """The learner's and simulate's source (of the working tree, or of a commit): a labelwise run is reused only
     while neither changed."""
@@ -101,33 +114,9 @@ def labelwise(pool: Path, scheme: str, label: str, seed: int, scratch: Path, a: 
     if cached_only:
         return None
     cached = new_run
-    summary = scratch / "summary.json"
-    started = time.perf_counter()
-    out = subprocess.run(
-        [
-            "node",
-            "bin/labelwise.mjs",
-            "simulate",
-            "--data",
-            str(pool),
-            "--scheme",
-            scheme,
-            "--label",
-            label,
-            "--seed",
-            str(seed),
-            "--summary",
-            str(summary),
-            "--stop-at-last-relevant",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    seconds = time.perf_counter() - started
+    args = ["--data", str(pool), "--scheme", scheme, "--label", label, "--seed", str(seed), "--stop-at-last-relevant"]
+    out, seconds, report = run_simulate(args, scratch / "summary.json")
     order = [label in json.loads(line)["decision"] for line in out.splitlines()]
-    report = json.loads(summary.read_text())
     extra = {"seconds": round(seconds, 1), "training_ms": report["training_ms"], "screened": report["screened"]}
     CACHE.mkdir(parents=True, exist_ok=True)
     computed_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
