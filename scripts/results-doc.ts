@@ -404,6 +404,90 @@ function batchSection(result: Json): string {
   ].join('\n');
 }
 
+function screeningSection(result: Json): string {
+  const mean = result.mean ?? {};
+  const targets = result.targets;
+  const rows = (result.per_task ?? []).map((task: Json) => [
+    task.pool,
+    task.label,
+    String(task.seeds),
+    num(task.labelwise_wss_at_95),
+    num(task.asreview_wss_at_95),
+    num(task.labelwise_wss_at_95 - task.asreview_wss_at_95),
+    num(task.labelwise_recall_at_10),
+    num(task.asreview_recall_at_10),
+  ]);
+  return [
+    '## Teach: screening against ASReview LAB',
+    '',
+    `${source(result.command, 'bench/results/screening.json', result)} Load average ${(result.load_average ?? []).join(', ') || '—'}.`,
+    `Labelwise: ${result.labelwise}. ASReview: ${result.asreview}.`,
+    '',
+    `Mean over ${result.runs_paired} paired runs: WSS@95 ${num(mean.labelwise?.wss_at_95)} vs ${num(mean.asreview?.wss_at_95)}, ` +
+      `recall after 10 % ${num(mean.labelwise?.recall_at_10)} vs ${num(mean.asreview?.recall_at_10)}. ` +
+      (targets
+        ? `Target (mean gain ≥ ${targets.mean_wss_gain_target}, no task below ${targets.worst_task_gap_target}): gain ${num(targets.mean_wss_gain)}, worst task ${num(targets.worst_task_gap)}: ${targets.met ? 'met' : 'not met'}.`
+        : '') +
+      (result.complete ? '' : ` Incomplete: ${(result.missing ?? []).length} run(s) missing (listed in the file).`),
+    '',
+    table(['pool', 'label', 'seeds', 'WSS@95 Labelwise', 'WSS@95 ASReview', 'gap', 'recall@10 % Labelwise', 'recall@10 % ASReview'], rows),
+  ].join('\n');
+}
+
+function learningCurveSection(result: Json): string {
+  const parts = ['## Teach: learning curve', '', `${source(result.command, 'bench/results/learning-curve.json', result)}`];
+  for (const [name, set] of Object.entries(result.sets ?? {}) as [string, Json][]) {
+    const f1 = (value: Json) => (value ? `${num(value.micro_f1)} / ${num(value.macro_f1)}` : '—');
+    const baselines = Object.entries(set.tfidf_logistic_regression ?? {}) as [string, Json][];
+    const rows = (result.steps ?? []).map((step: number) => [
+      String(step),
+      f1(set.labelwise?.[String(step)]),
+      ...baselines.map(([, curve]) => f1(curve[String(step)])),
+    ]);
+    parts.push(
+      '',
+      `### ${name}: pool ${set.documents?.pool} (\`${set.pool}\`), scored on ${set.documents?.eval} (\`${set.eval}\`), ${set.task}`,
+      '',
+      `Shipped fine-tuned ${set.shipped_fine_tuned?.model} (${set.shipped_fine_tuned?.trained_on}): micro / macro-F1 ` +
+        `${f1(set.shipped_fine_tuned?.dev)}. Above TF-IDF at every step from 25: ${set.above_tfidf_from_25 ? 'yes' : 'no'}.`,
+      '',
+      table(['decisions', 'Labelwise micro / macro-F1', ...baselines.map(([name]) => `TF-IDF + LR (${name}) micro / macro-F1`)], rows),
+    );
+  }
+  return parts.join('\n');
+}
+
+function learnerSpeedSection(result: Json): string {
+  const times = (value: Json) => (value ? `p50 ${num(value.median_ms, 1)} ms, p95 ${num(value.p95_ms, 1)} ms` : '—');
+  const training = result.training_ms_after_decisions ?? {};
+  const rows = [
+    ...Object.entries(training).map(([at, value]: [string, Json]) => [
+      `training after a decision, ${at} decisions: one label / ten labels`,
+      `${times(value.one_label)} / ${times(value.ten_labels)}`,
+    ]),
+    [
+      `rescoring ${result.pool} documents: one label / ten labels`,
+      `${times(result.rescoring_10000_ms?.one_label)} / ${times(result.rescoring_10000_ms?.ten_labels)}`,
+    ],
+    [`building the learner over ${result.pool} documents`, `${result.build_10000_ms} ms, ${result.learner_heap_mib_10000} MiB heap`],
+    [
+      'stored features per document (IndexedDB / feature cache)',
+      `${result.stored_feature_bytes_per_document?.mean} B mean, ${result.stored_feature_bytes_per_document?.max} B max; ` +
+        `${result.stored_feature_bytes_per_document?.for_10000_documents_mib} MiB for 10,000`,
+    ],
+    ['saved learner state at 2,000 decisions, ten labels', megabytes(result.saved_state_bytes_at_2000_decisions)],
+  ];
+  return [
+    '## Teach: learner speed',
+    '',
+    `${source(result.command, 'bench/results/learner-speed.json', result)} Load average before / after ` +
+      `${(result.load_average?.before ?? []).join(', ')} / ${(result.load_average?.after ?? []).join(', ')}. ${result.note}. ` +
+      `Targets: training p95 ${result.targets?.training_p95_ms_at_2000} ms at 2,000 decisions, rescoring 10,000 in ${result.targets?.rescoring_10000_ms} ms.`,
+    '',
+    table(['what', 'figure'], rows),
+  ].join('\n');
+}
+
 /** The files this script renders a section for; any other result file is listed at the end so none goes unseen. */
 const RENDERED = new Set([
   'training.json',
@@ -415,6 +499,9 @@ const RENDERED = new Set([
   'annotate-latency.json',
   'import-export.json',
   'batch-throughput.json',
+  'screening.json',
+  'learning-curve.json',
+  'learner-speed.json',
 ]);
 
 export function renderResults({ results, models }: Inputs): string {
@@ -442,6 +529,9 @@ export function renderResults({ results, models }: Inputs): string {
     sections.push('', annotateSection(results['annotate-latency.json'], results['import-export.json']));
   }
   if (results['batch-throughput.json']) sections.push('', batchSection(results['batch-throughput.json']));
+  if (results['screening.json']) sections.push('', screeningSection(results['screening.json']));
+  if (results['learning-curve.json']) sections.push('', learningCurveSection(results['learning-curve.json']));
+  if (results['learner-speed.json']) sections.push('', learnerSpeedSection(results['learner-speed.json']));
   const others = Object.keys(results).filter((file) => !RENDERED.has(file));
   if (others.length > 0) {
     sections.push('', '## Other results', '', 'No section renders these yet; the files hold the figures.', '');
@@ -462,6 +552,7 @@ export function renderHeadline({ results, models }: Inputs): string {
   const cli = results['cli-throughput.json'];
   const annotate = results['annotate-latency.json'];
   const batch = results['batch-throughput.json'];
+  const screening = results['screening.json'];
   const cpu = (result: Json) => result?.machine?.cpu ?? result?.cpu ?? 'CPU not recorded';
   const rows = [
     [`HoC dev micro-F1, \`${hoc.id}\` ${hoc.version}`, num(hoc.metrics?.dev?.micro_f1), '`model.json` → `metrics.dev`'],
@@ -496,6 +587,15 @@ export function renderHeadline({ results, models }: Inputs): string {
         `${num(batch?.ray_overhead?.ray_2_actors_vs_plain_1_thread?.fixed_cpu_seconds, 1)} CPU s; ${cpu(batch)})`,
       '`python bench/batch_throughput.py`',
     ],
+    ...(screening?.mean
+      ? [
+          [
+            `Teach: screening WSS@95, mean of ${screening.runs_paired} runs, Labelwise (no labelled start) vs ASReview LAB`,
+            `${num(screening.mean.labelwise?.wss_at_95)} vs ${num(screening.mean.asreview?.wss_at_95)} (target +0.05)`,
+            '`bench/screening.py`',
+          ],
+        ]
+      : []),
   ];
   return table(['what', 'figure', 'from'], rows);
 }

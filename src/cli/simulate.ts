@@ -46,6 +46,9 @@ The scheme file has the shape of data/<set>/labels.json ({"labels": [{"name", "d
 
 Options:
   --label NAME     screen for one label, most likely relevant first (default: the whole scheme, most uncertain first)
+  --stop-after N   stop after N decisions (a learning curve needs only the first few hundred)
+  --stop-at-last-relevant  with --label: stop once every relevant document is found (as ASReview's simulate does;
+                   WSS and recall are the same, the rest of the order being irrelevant)
   --seed N         breaks ties in the order (default 0)
   --summary FILE   writes WSS@95 and recall after 10% screened (with --label), training times, and with --eval
                    micro/macro-F1 on --eval at steps 0, 10, 25, 50, 100, 200, 400
@@ -151,6 +154,8 @@ export async function run(args: string[]): Promise<number> {
     data: string;
     scheme?: string;
     label?: string;
+    stopAtLastRelevant: boolean;
+    stopAfter: number;
     fromModel?: string;
     export?: string;
     seed: number;
@@ -167,6 +172,8 @@ export async function run(args: string[]): Promise<number> {
       'from-model': { type: 'string' },
       export: { type: 'string' },
       label: { type: 'string' },
+      'stop-at-last-relevant': { type: 'boolean' },
+      'stop-after': { type: 'string' },
       seed: { type: 'string' },
       summary: { type: 'string' },
       eval: { type: 'string' },
@@ -179,8 +186,12 @@ export async function run(args: string[]): Promise<number> {
       process.stdout.write(HELP);
       return 0;
     }
+    if (values['stop-at-last-relevant'] && values.label === undefined) throw new UsageError('--stop-at-last-relevant needs --label');
     if (values.scheme !== undefined && values['from-model'] !== undefined)
       throw new UsageError('give --scheme or --from-model, not both (a model folder brings its scheme)');
+    const stopAfter = values['stop-after'] === undefined ? Number.POSITIVE_INFINITY : Number(values['stop-after']);
+    if (!(Number.isInteger(stopAfter) && stopAfter > 0) && stopAfter !== Number.POSITIVE_INFINITY)
+      throw new UsageError(`--stop-after must be a positive integer (got "${values['stop-after']}")`);
     const seed = Number(values.seed ?? '0');
     if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer (got "${values.seed}")`);
     options = {
@@ -189,6 +200,8 @@ export async function run(args: string[]): Promise<number> {
       fromModel: values['from-model'],
       export: values.export,
       label: values.label,
+      stopAtLastRelevant: values['stop-at-last-relevant'] ?? false,
+      stopAfter,
       seed,
       summary: values.summary,
       eval: values.eval,
@@ -287,6 +300,8 @@ export async function run(args: string[]): Promise<number> {
   const undecided = new Set(order);
   const decisions: Decision[] = [];
   const relevant: boolean[] = [];
+  const labelName = labelIndex === undefined ? undefined : (scheme.labels[labelIndex] as { name: string }).name;
+  const relevantTotal = labelName === undefined ? 0 : pool.filter((doc) => doc.labels.includes(labelName)).length;
   const trainingMs: Array<[number, number]> = [];
   const evaluations: Record<string, unknown> = {};
   const evaluate = () => {
@@ -335,10 +350,16 @@ export async function run(args: string[]): Promise<number> {
     undecided.delete(next);
     decisions.push({ doc: next, labels: doc.labels });
     if (labelIndex !== undefined) relevant.push(doc.labels.includes((scheme.labels[labelIndex] as { name: string }).name));
-    if (undecided.size === 0 && options.export === undefined) break;
+    const last =
+      undecided.size === 0 ||
+      decisions.length >= options.stopAfter ||
+      (options.stopAtLastRelevant && relevant.filter(Boolean).length === relevantTotal);
+    // The last decision is trained on only for --export or an evaluation step (no step's scores use that model).
+    if (last && options.export === undefined && !(evaluation.length > 0 && EVAL_STEPS.includes(decisions.length))) break;
     const trained = learner.train(decisions, only);
     trainingMs.push([decisions.length, trained.milliseconds]);
     cached = new Map();
+    if (last) break;
   }
   if (EVAL_STEPS.includes(decisions.length)) evaluate();
   if (options.export !== undefined) {
@@ -371,7 +392,16 @@ export async function run(args: string[]): Promise<number> {
       documents: pool.length,
       ...(labelIndex === undefined
         ? {}
-        : { relevant: relevant.filter(Boolean).length, wss_at_95: wssAt(relevant, 0.95), recall_at_10: recallAt(relevant, 0.1) }),
+        : (() => {
+            // Stopped at the last relevant document: the rest of the order is irrelevant.
+            const order = [...relevant, ...Array<boolean>(pool.length - relevant.length).fill(false)];
+            return {
+              relevant: relevantTotal,
+              screened: relevant.length,
+              wss_at_95: wssAt(order, 0.95),
+              recall_at_10: recallAt(order, 0.1),
+            };
+          })()),
       evaluation: evaluation.length > 0 ? { file: options.eval, documents: evaluation.length, by_step: evaluations } : null,
       encoder_seconds: encodeSeconds,
       simulate_seconds: (performance.now() - simulateStarted) / 1000,
