@@ -20,7 +20,6 @@
  * blocked) and no inference competes for the 2 cores. Writes bench/results/annotate-latency.json.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -58,6 +57,8 @@ const ENCODER_TAG = 'minilm-encoder@1.0.0';
 const baseURL = `http://127.0.0.1:${values.port}`;
 /** The same synthetic scores every run. */
 const { seededRandom } = await tsImport('../src/core/random.ts', import.meta.url);
+/** simulate's feature cache, read as simulate writes it. */
+const { encoderCacheKey, featureCacheFile } = await tsImport('../src/cli/shared.ts', import.meta.url);
 function hocSource() {
   return ['data/hoc/train.jsonl', 'data/hoc/dev.jsonl'].flatMap((file) =>
     readFileSync(path.join(root, file), 'utf8')
@@ -107,11 +108,8 @@ function textHash(text) {
 /** Every distinct abstract's serialized features, by text, from `labelwise simulate`'s disk cache (filled if needed). */
 function encoderFeatures(dir) {
   const source = hocSource();
-  const encoderHash = createHash('sha256')
-    .update(readFileSync(path.join(ENCODER_DIR, 'model.int8.onnx')))
-    .digest('hex');
-  const cached = (text) =>
-    path.join(root, '.cache/features', `${createHash('sha256').update(encoderHash).update('\0').update(text).digest('hex')}.bin`);
+  const encoderHash = encoderCacheKey(readFileSync(path.join(ENCODER_DIR, 'model.int8.onnx')));
+  const cached = (text) => featureCacheFile(path.join(root, '.cache/features'), encoderHash, text);
   const started = performance.now();
   if (!source.every(({ text }) => existsSync(cached(text)))) {
     const data = path.join(dir, 'hoc-train-dev.jsonl');

@@ -10,10 +10,12 @@ import { errorMessage } from '../core/errors';
 import {
   type DocumentFeatures,
   deserializeFeatures,
+  type EncoderSession,
   extractFeatures,
   type FeatureEncoder,
   type LoadedTaught,
   loadEncoderFolder,
+  type OrtEncoderModule,
   openEncoderSession,
   serializeFeatures,
 } from '../core/learner';
@@ -119,13 +121,40 @@ export function cpuSessionOptions(threads: number) {
   return { executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: threads, interOpNumThreads: 1 } as const;
 }
 
-/** Loads a model folder (fine-tuned or taught) and opens its graph on onnxruntime-node (CPU). */
+/**
+ * The pretrained encoder of taught schemes (simulate's features, a taught folder's classify) runs on onnxruntime-web's
+ * WASM build, the page's runtime, not onnxruntime-node: the learner carries the int8 kernels' rounding further than a
+ * fine-tuned model does (the two runtimes differ by up to 2e-3 in a taught model's probabilities), and the CLI must give
+ * the page's scores (docs/model-contract.md).
+ */
+const ENCODER_RUNTIME = 'onnxruntime-web/wasm';
+
+/** The feature cache's key for an encoder graph (with the runtime: another runtime's features differ a little). */
+export function encoderCacheKey(graph: Uint8Array): string {
+  return createHash('sha256').update(ENCODER_RUNTIME).update('\0').update(graph).digest('hex');
+}
+
+/** Where the feature cache keeps one text's features. */
+export function featureCacheFile(cache: string, encoderHash: string, text: string): string {
+  return path.join(cache, `${createHash('sha256').update(encoderHash).update('\0').update(text).digest('hex')}.bin`);
+}
+
+async function openEncoderOnWasm(graph: Uint8Array, threads: number): Promise<EncoderSession> {
+  const web = await import('onnxruntime-web');
+  web.env.wasm.numThreads = threads;
+  return openEncoderSession(web as unknown as OrtEncoderModule<object>, graph, {
+    executionProviders: ['wasm'],
+    graphOptimizationLevel: 'all',
+  });
+}
+
+/** Loads a model folder and opens it on onnxruntime-node (CPU); a taught folder's encoder on WASM (above). */
 export async function openClassifier(folder: string, precision: Precision, threads: number): Promise<Classifier> {
   const ort = await import('onnxruntime-node');
   const options = cpuSessionOptions(threads);
   const opened = await openModelFolder((name: string) => readFile(path.join(folder, name)), precision, {
     openSession: ortSessionFactory(ort, options),
-    openEncoder: (graph) => openEncoderSession(ort, graph, options),
+    openEncoder: (graph) => openEncoderOnWasm(graph, threads),
   });
   return opened.classifier;
 }
@@ -227,8 +256,7 @@ export async function featuresOf(
   if (cache !== '') await mkdir(cache, { recursive: true });
   const out: DocumentFeatures[] = [];
   for (const text of texts) {
-    const file =
-      cache === '' ? '' : path.join(cache, `${createHash('sha256').update(encoderHash).update('\0').update(text).digest('hex')}.bin`);
+    const file = cache === '' ? '' : featureCacheFile(cache, encoderHash, text);
     if (file !== '') {
       const cached = await readFile(file).catch(() => null);
       if (cached !== null) {
@@ -245,7 +273,7 @@ export async function featuresOf(
 
 export interface OpenedEncoder {
   encoder: FeatureEncoder;
-  /** sha256 of the graph: the feature cache's key, with the text. */
+  /** sha256 of the runtime and the graph: the feature cache's key, with the text. */
   encoderHash: string;
   release: () => Promise<void>;
 }
@@ -260,11 +288,10 @@ export async function openFeatureEncoder(folder: string | LoadedTaught, threads:
           graph: folder.graph,
           manifest: { hiddenSize: folder.manifest.hidden_size, maxLength: folder.manifest.max_length },
         };
-  const ort = await import('onnxruntime-node');
-  const session = await openEncoderSession(ort, loaded.graph, cpuSessionOptions(threads));
+  const session = await openEncoderOnWasm(loaded.graph, threads);
   return {
     encoder: { tokenizer: loaded.tokenizer, session, hiddenSize: loaded.manifest.hiddenSize, maxLength: loaded.manifest.maxLength },
-    encoderHash: createHash('sha256').update(loaded.graph).digest('hex'),
+    encoderHash: encoderCacheKey(loaded.graph),
     release: () => session.release(),
   };
 }
