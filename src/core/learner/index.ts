@@ -10,7 +10,6 @@
  * const descriptions = await describeLabels(scheme, fe);
  * const learner = new Learner(scheme, descriptions, allFeatures);    // the pool: idf and basis are frozen here
  * learner.score(d); learner.train(decisions); learner.attention(d, label);
- * learner.estimateQuality(decisions);                                // cross-validated F1 with its standard error
  * learner.addDocuments(moreFeatures);                                // imported later: indices follow on
  * const state = learner.exportState();                               // IndexedDB (typed arrays + JSON values)
  * const again = Learner.fromState(state, allFeatures);               // the same scores, trains on from there
@@ -33,7 +32,7 @@ export {
   serializeFeatures,
   splitSentences,
 } from './features';
-export type { Decision, LearnerSettings, LearnerState, QualityEstimate, Scheme, SchemeLabel, TrainingReport } from './learner';
+export type { Decision, LearnerSettings, LearnerState, Scheme, SchemeLabel, TrainingReport } from './learner';
 export { DEFAULT_SETTINGS, LEARNER_FORMAT, Learner } from './learner';
 export { parseScheme, SchemeError } from './scheme';
 export { recallAt, screeningOrder, wssAt } from './screening';

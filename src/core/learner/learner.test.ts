@@ -124,19 +124,6 @@ describe('learner', () => {
     expect(Array.from(learner.score(12))).toEqual(Array.from(learner.scoreFeatures(pool[12] as DocumentFeatures)));
   });
 
-  it('estimates its quality by cross-validation on the decisions and leaves its own scores as they were', () => {
-    const learner = new Learner(scheme, [null, null], pool);
-    const decisions = pool.slice(0, 12).map((_, d) => ({ doc: d, labels: d % 2 === 1 ? ['epidemiology'] : ['signalling'] }));
-    learner.train(decisions);
-    const before = Array.from(pool, (_, d) => Array.from(learner.score(d)));
-    const quality = learner.estimateQuality(decisions, { folds: 3 });
-    expect(quality.micro_f1?.mean).toBeGreaterThan(0.9);
-    expect(Number.isFinite(quality.micro_f1?.stderr)).toBe(true);
-    expect(quality.note).toContain('12 decisions');
-    expect(Array.from(pool, (_, d) => Array.from(learner.score(d)))).toEqual(before);
-    expect(learner.estimateQuality(decisions.slice(0, 1)).micro_f1).toBeNull();
-  });
-
   it('round-trips stored features', () => {
     const features = pool[0] as DocumentFeatures;
     const back = deserializeFeatures(serializeFeatures(features));

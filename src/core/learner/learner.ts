@@ -17,7 +17,6 @@
  * decided documents' terms, and the lexical weights exist only for terms of decided documents.
  */
 import type { Task } from '../manifest';
-import { scorePredictions } from '../metrics';
 import { type DocumentFeatures, LEXICAL_BUCKETS } from './features';
 
 export interface SchemeLabel {
@@ -72,17 +71,6 @@ const BASIS_SAMPLE = 2000;
 const BASIS_ITERATIONS = 8;
 /** Dense parameters before beta: b, gamma, rho. */
 const DENSE_FIXED = 3;
-
-/** Cross-validated quality of the model on the decisions so far (Learner.estimateQuality). */
-export interface QualityEstimate {
-  folds: number;
-  decisions: number;
-  /** Mean over the folds and its standard error; null where too few decisions. */
-  micro_f1: { mean: number; stderr: number } | null;
-  macro_f1: { mean: number; stderr: number } | null;
-  /** Plain words for the page: how far to trust the figures. */
-  note: string;
-}
 
 export interface TrainingReport {
   version: number;
@@ -595,79 +583,6 @@ export class Learner {
     this.version++;
     this.decisionCount = decisions.length;
     return { version: this.version, decisions: decisions.length, milliseconds: performance.now() - started, notes };
-  }
-
-  /**
-   * Quality from the decisions alone: `folds`-fold cross-validation (decisions dealt to folds in turn), each fold's
-   * model trained from the descriptions' prior on the other folds (`steps` Adam steps) and scored on its own, F1 at
-   * 0.5 (argmax for single_label). Leaves this learner as it was.
-   */
-  estimateQuality(decisions: Decision[], options: { folds?: number; steps?: number } = {}): QualityEstimate {
-    const folds = Math.min(options.folds ?? 5, decisions.length);
-    const steps = options.steps ?? 30;
-    const names = this.scheme.labels.map((label) => label.name);
-    if (folds < 2)
-      return {
-        folds,
-        decisions: decisions.length,
-        micro_f1: null,
-        macro_f1: null,
-        note: 'too few decisions to estimate quality (2 or more)',
-      };
-    for (const decision of decisions) this.assignSlots(this.doc(decision.doc));
-    const saved = this.models.map((model) => ({ ...model }));
-    const micro: number[] = [];
-    const macro: number[] = [];
-    for (let fold = 0; fold < folds; fold++) {
-      const train = decisions.filter((_, i) => i % folds !== fold);
-      const held = decisions.filter((_, i) => i % folds === fold);
-      this.models.forEach((model, l) => {
-        const dense = new Float64Array(model.dense.length);
-        dense[0] = model.b0;
-        dense[1] = 1;
-        dense[2] = 1;
-        this.models[l] = {
-          ...model,
-          dense,
-          denseMoments: moments(dense.length),
-          lexical: new Float64Array(0),
-          lexicalMoments: moments(0),
-          steps: 0,
-        };
-        this.fit(
-          l,
-          train.map((decision) => decision.doc),
-          train.map((decision) => (decision.labels.includes(names[l] as string) ? 1 : 0)),
-          steps,
-        );
-      });
-      const predicted = held.map((decision) => {
-        const p = this.score(decision.doc);
-        if (this.scheme.task === 'single_label') return [names[p.indexOf(Math.max(...p))] as string];
-        return names.filter((_, l) => (p[l] as number) >= 0.5);
-      });
-      const f1 = scorePredictions(
-        names,
-        held.map((decision) => decision.labels),
-        predicted,
-        this.scheme.task,
-      );
-      micro.push(f1.micro_f1);
-      macro.push(f1.macro_f1);
-    }
-    saved.forEach((model, l) => {
-      this.models[l] = model;
-    });
-    const summarise = (values: number[]) => {
-      const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
-      const variance = values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (values.length - 1);
-      return { mean, stderr: Math.sqrt(variance / values.length) };
-    };
-    const note =
-      decisions.length < 50
-        ? `from only ${decisions.length} decisions: a rough guide`
-        : `cross-validated on ${decisions.length} decisions (${folds} folds); the decisions came in the queue's order, not at random`;
-    return { folds, decisions: decisions.length, micro_f1: summarise(micro), macro_f1: summarise(macro), note };
   }
 
   private assignSlots(doc: DocumentCache): void {

@@ -90,8 +90,12 @@ describe('taught model folder', () => {
     expect(loaded.manifest.learner.decisions).toBe(5);
     await expect(loadModelFolder(read)).rejects.toThrow('open it with loadTaughtFolder');
 
-    const ort = (await import('onnxruntime-node')) as unknown as OrtEncoderModule<object>;
-    const classifier = createTaughtClassifier(loaded, await openEncoderSession(ort, loaded.graph, { intraOpNumThreads: 1 }));
+    // The encoder on the runtime that made the features (the CLI's and the page's: onnxruntime-web's WASM build).
+    const web = await import('onnxruntime-web');
+    web.env.wasm.numThreads = 1;
+    const ort = web as unknown as OrtEncoderModule<object>;
+    const wasm = { executionProviders: ['wasm'] };
+    const classifier = createTaughtClassifier(loaded, await openEncoderSession(ort, loaded.graph, wasm));
     for (const d of [0, 6, 9]) {
       const result = await classifier.classify(texts[d] as string);
       const expected = learner.score(d);
@@ -106,7 +110,7 @@ describe('taught model folder', () => {
     // openModelFolder (the page's and the CLI's one path) opens it as a taught model, on its int8 encoder only.
     const sessions = {
       openSession: ortSessionFactory((await import('onnxruntime-node')) as never, { intraOpNumThreads: 1 }),
-      openEncoder: (graph: Uint8Array) => openEncoderSession(ort, graph, { intraOpNumThreads: 1 }),
+      openEncoder: (graph: Uint8Array) => openEncoderSession(ort, graph, wasm),
     };
     const opened = await openModelFolder(read, 'int8', sessions);
     expect([opened.kind, opened.graphFile]).toEqual(['taught', 'encoder.int8.onnx']);
