@@ -545,7 +545,7 @@ export function renderResults({ results, models }: Inputs): string {
   return `${sections.join('\n')}\n`;
 }
 
-/** The README's headline rows. */
+/** The README's headline rows: one per piece (model, page, CLI, annotation, batch, Teach); the rest in docs/results.md. */
 export function renderHeadline({ results, models }: Inputs): string {
   const hoc = models.find((model) => model.id === 'hoc-minilm-lame') ?? models[0];
   const browser = results['browser-latency.json'];
@@ -556,11 +556,6 @@ export function renderHeadline({ results, models }: Inputs): string {
   const cpu = (result: Json) => result?.machine?.cpu ?? result?.cpu ?? 'CPU not recorded';
   const rows = [
     [`HoC dev micro-F1, \`${hoc.id}\` ${hoc.version}`, num(hoc.metrics?.dev?.micro_f1), '`model.json` → `metrics.dev`'],
-    [
-      'evidence agreement: the most-attended sentence is expert evidence',
-      `${num(hoc.metrics?.dev_evidence?.evidence_agreement)} (random ${num(hoc.metrics?.dev_evidence?.random_sentence, 4)})`,
-      '`model.json` → `metrics.dev_evidence`',
-    ],
     [
       'per abstract in the page, WASM, median',
       `${num(browser?.wasm?.latency?.median_ms, 1)} ms (target ${browser?.wasm?.target_median_ms} ms; ${cpu(browser)})`,
@@ -579,12 +574,6 @@ export function renderHeadline({ results, models }: Inputs): string {
     [
       '`labelwise_batch` on Ray Data, 2 actors ÷ `labelwise classify`, abstracts/s',
       `${num(batch?.ray_2_actors_vs_node_cli?.abstracts_per_second, 2)} (target ≥ 1; load ${batch?.load_average?.start}; ${cpu(batch)})`,
-      '`python bench/batch_throughput.py`',
-    ],
-    [
-      'Ray’s own overhead, CPU s per document (fixed start-up apart)',
-      `${percent(batch?.ray_overhead?.ray_2_actors_vs_plain_1_thread?.per_document)} (target < 10 %; start-up ` +
-        `${num(batch?.ray_overhead?.ray_2_actors_vs_plain_1_thread?.fixed_cpu_seconds, 1)} CPU s; ${cpu(batch)})`,
       '`python bench/batch_throughput.py`',
     ],
     ...(screening?.mean
