@@ -10,8 +10,7 @@ import { dirname, join } from 'node:path';
 import { type BrowserContext, chromium, expect, type Page, test } from '@playwright/test';
 import { unzipSync } from 'fflate';
 import { deserializeFeatures, loadTaughtFolder } from '../src/core/learner';
-
-const VIEW_URL = '/?tab=annotate&backend=wasm';
+import { ANNOTATE_URL, importPasted } from './annotate-helpers';
 
 /** Short texts (the machine is slow): mouse studies are what the librarian wants, though the description says trials. */
 const DOCS = [
@@ -63,18 +62,10 @@ test('teaches a scheme of its own at the keyboard, reorders the queue, and finds
   test.setTimeout(420_000);
   const context = await openProfile(testInfo.outputPath('profile'));
   const page = context.pages()[0] ?? (await context.newPage());
-  await page.goto(VIEW_URL);
+  await page.goto(ANNOTATE_URL);
   await expect(page.getByTestId('annotate-view')).toBeVisible();
 
-  await expect(async () => {
-    await page.getByTestId('open-import').click();
-    await expect(page.getByLabel('Pasted text')).toBeVisible({ timeout: 2_000 });
-  }).toPass({ timeout: 30_000 });
-  await page.getByLabel('Pasted text').check();
-  await page.getByLabel('Text to import').fill(DOCS.map((doc) => JSON.stringify(doc)).join('\n'));
-  await page.getByTestId('import-start').click();
-  await expect(page.getByTestId('import-imported')).toHaveText(String(DOCS.length));
-  await page.getByRole('button', { name: 'Done', exact: true }).click();
+  await importPasted(page, DOCS.map((doc) => JSON.stringify(doc)).join('\n'), DOCS.length);
 
   // A scheme of one label (screening): its description points the wrong way on purpose.
   await page.getByTestId('new-scheme').click();
@@ -286,7 +277,7 @@ test('a session saved before Teach (database version 1) opens with its documents
     });
     db.close();
   });
-  await page.goto(VIEW_URL);
+  await page.goto(ANNOTATE_URL);
   await expect(page.locator('[data-doc-key="id:old-1"]')).toBeVisible();
   await expect(page.getByTestId('doc-status')).toHaveText('corrected');
   await expect(page.locator('.aw-toggle[aria-pressed="true"]')).toHaveAttribute('data-label', 'Kept');
