@@ -78,7 +78,7 @@ export interface LearnApi {
     saved: SavedLearner | null,
     onFeatures: (batch: FeatureBatch) => void,
   ): Promise<ModelState>;
-  /** The current learner, to keep in IndexedDB (Adam's moments included, so it trains on where it stopped). */
+  /** The current learner, to keep in IndexedDB (the dual variables included, so it solves on from where it stopped). */
   saveState(): Promise<SavedLearner>;
   /** Applies one training's changes and trains on every decision so far. */
   train(delta: DecisionDelta): Promise<ModelState>;

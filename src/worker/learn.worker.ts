@@ -13,6 +13,7 @@ import {
   deserializeFeatures,
   extractFeatures,
   type FeatureEncoder,
+  LEARNER_FORMAT,
   Learner,
   loadEncoderFolder,
   openEncoderSession,
@@ -203,7 +204,12 @@ const api: LearnApi = {
       indexOf = new Map();
       features = [];
       decisions = new Map();
-      const usable = saved !== null && saved.state.version <= log.length && saved.keys.every((key) => byKey.has(key));
+      // A state saved by an older learner format is replayed from the log instead: the decisions are what the user made.
+      const usable =
+        saved !== null &&
+        saved.state.format === LEARNER_FORMAT &&
+        saved.state.version <= log.length &&
+        saved.keys.every((key) => byKey.has(key));
       if (usable) {
         const pool = saved.keys.map((key) => byKey.get(key) as DocumentFeatures);
         learner = Learner.fromState(saved.state, pool);
@@ -221,7 +227,7 @@ const api: LearnApi = {
         append(fresh, extracted);
       }
       rebuiltFrom = usable ? 'state' : 'replay';
-      // The same trainings in the same order give the same model again (deterministic full-batch Adam).
+      // The same trainings in the same order give the same model again (the solves are deterministic).
       for (const delta of log.slice(learner.version)) {
         applyDelta(delta);
         trainOnAll(learner);

@@ -61,6 +61,21 @@ describe('learner', () => {
     }
   });
 
+  it('solves to the same model warm as cold, after a decision changes and one is taken back', () => {
+    const decisions = [0, 1, 2, 3, 5, 8].map((d) => ({ doc: d, labels: d % 2 === 1 ? ['epidemiology'] : [] }));
+    const warm = new Learner(scheme, [axis(0), null], pool);
+    warm.train(decisions);
+    // Document 3 is re-decided as not epidemiology, document 8's decision is undone.
+    const changed = [...decisions.filter((decision) => decision.doc !== 8), { doc: 3, labels: [] }];
+    warm.train(changed);
+    const cold = new Learner(scheme, [axis(0), null], pool);
+    cold.train(changed.filter((decision, i) => decision.doc !== 3 || i === changed.length - 1));
+    for (let d = 0; d < pool.length; d++) expect(warm.probability(d, 1)).toBeCloseTo(cold.probability(d, 1), 3);
+    expect(warm.decisionCount).toBe(5);
+    // The re-decided document now scores lower than the other epidemiology documents.
+    expect(warm.probability(3, 1)).toBeLessThan(warm.probability(7, 1));
+  });
+
   it('is deterministic and stays finite with one label, one class only, and documents without text', () => {
     const docs = [...pool, doc('', [])];
     const one = { task: 'multi_label' as const, labels: [{ name: 'signalling', description: 'kinase' }] };

@@ -1,20 +1,23 @@
-// Over 300 lines: the pool statistics, the description prior, training, scoring and the saved state of one learner belong together (issue 19).
+// Over 300 lines: the pool statistics, the description prior, the SVM solve, scoring and the saved state of one learner belong together (issue 19).
 /**
  * The learner of a taught scheme: scores every document from the label descriptions alone, then learns from each
  * decision. Plain TypeScript, no DOM: the page's learning worker and `labelwise simulate` run this same code.
  *
- * Per label, a document's logit is
- *   z = b + A(d) - mu + v . x(d),   A(d) = log mean_s exp(gamma * c_s + beta . p_s)
- * over the document's sentences s: c_s = kappa * (description . e_s), the description's cosine with the sentence's
- * vector e_s (frozen encoder, mean-pooled) scaled so the prior logits spread by PRIOR_SPREAD over the pool;
- * p_s = Q e_s, the sentence vector in the pool's top `rank` principal directions Q (fixed at construction). A is a
- * soft maximum over sentences, and the sentence attention softmax_s(gamma c_s + beta . p_s) is the label's heatmap.
- * x(d) is the document's TF-IDF over hashed word unigrams and bigrams, its idf frozen from the pool at construction.
- * Before any decision gamma = 1, beta = 0, v = 0: the scores rank documents by their best description-sentence
- * cosine. Each training minimises the class-balanced log loss on the decisions plus L2 pulls towards that prior
- * (gamma to 1, beta and v to 0, b to its start) by full-batch Adam warm-started from the previous model. c_s and p_s
- * are computed once per document, so a training step costs (rank + 1) multiply-adds per decided sentence plus the
- * decided documents' terms, and the lexical weights exist only for terms of decided documents.
+ * Per label, a document's logit is, before the label's first decision, the description prior
+ *   z = b0 + A(d) - mu,   A(d) = log mean_s exp(c_s),
+ * a soft maximum over the document's sentences s of c_s = kappa * (description . e_s), the description's cosine with
+ * the sentence's vector e_s (frozen encoder, mean-pooled), kappa scaling the prior logits to spread by PRIOR_SPREAD
+ * over the pool and mu centring them. After decisions,
+ *   z = logitScale * (g(d) - t),   g(d) = F(d) + semanticWeight * S(d) + lambda * (A(d) - mu) / PRIOR_SPREAD,
+ * two linear SVMs (squared hinge, L2), each standardised over the pool: F over the document's TF-IDF of hashed word
+ * unigrams and bigrams (idf frozen from the pool at construction), S over its mean sentence vector. Both are solved
+ * exactly after every decision by dual coordinate descent (Hsieh et al. 2008, liblinear's solver), warm-started
+ * from the previous decisions' dual variables, the decisions weighted as ASReview LAB weighs them. The prior's weight
+ * lambda = priorWeight / (1 + positives / priorHalfLife) fades as relevant documents are found, so the descriptions
+ * lead the cold start and the decisions lead after it; t puts probability 1/2 so that the pool gets the decisions' share of positives.
+ * The label's heatmap is its attention over sentences: softmax_s of each sentence's own share of the model's dense
+ * terms (c_s before decisions). A solve costs a few passes over the decided documents; scoring costs a document's
+ * terms and one dot product per label.
  */
 import type { Task } from '../manifest';
 import { type DocumentFeatures, LEXICAL_BUCKETS } from './features';
@@ -37,40 +40,44 @@ export interface Decision {
 }
 
 export interface LearnerSettings {
-  /** Adam steps per training (warm-started). */
-  steps: number;
-  /** Decisions per step: beyond this many, each step takes the newest and a seeded sample of the others. */
-  batch: number;
-  /** L2 weight pulling the query (gamma, beta) towards the description's. */
-  queryPull: number;
-  /** L2 weight on the lexical weights. */
-  lexicalPull: number;
-  biasPull: number;
-  learningRate: number;
-  /** Principal directions of the pool's sentence vectors the query learns in. */
-  rank: number;
+  /** The lexical SVM's C (before the decision weights): lower regularises more. */
+  C: number;
+  /** The semantic SVM's C, and its standardised score's weight beside the lexical one's. */
+  semanticC: number;
+  semanticWeight: number;
+  /** ASReview's "balanced" ratio: a positive decision weighs 1, a negative one n+ / (ratio n-). */
+  positiveRatio: number;
+  /** The description prior's weight beside the SVM's decision value, before any positive decision. */
+  priorWeight: number;
+  /** The prior's weight halves after this many positive decisions. */
+  priorHalfLife: number;
+  /** Logits per unit of the SVM's decision value (its margin at 1 is a probability of sigmoid(logitScale)). */
+  logitScale: number;
 }
 
 export const DEFAULT_SETTINGS: LearnerSettings = {
-  steps: 10,
-  batch: 128,
-  queryPull: 1,
-  lexicalPull: 1,
-  biasPull: 0.1,
-  learningRate: 0.1,
-  rank: 64,
+  C: 0.11,
+  semanticC: 0.11,
+  semanticWeight: 0.45,
+  positiveRatio: 9.8,
+  priorWeight: 0.5,
+  priorHalfLife: 3,
+  logitScale: 2,
 };
 
 /** Standard deviation of the prior logits over the pool; the prior's start bias. */
 const PRIOR_SPREAD = 1.5;
 const PRIOR_BIAS = -2;
-const BETA1 = 0.9;
-const BETA2 = 0.999;
-/** At most this many sentences of the pool estimate its principal directions. */
-const BASIS_SAMPLE = 2000;
-const BASIS_ITERATIONS = 8;
-/** Dense parameters before beta: b, gamma, rho. */
-const DENSE_FIXED = 3;
+/** The dual solve stops when its projected gradients span less than this (liblinear's criterion), or after
+ * MAX_EPOCHS passes. */
+const TOLERANCE = 1e-2;
+const MAX_EPOCHS = 200;
+/** At most this many pool documents estimate each SVM's mean and spread after a solve. */
+const STANDARD_SAMPLE = 500;
+/** A starting classifier's logit enters the SVM as one more feature, scaled to about a TF-IDF value's size. */
+const START_FEATURE_SCALE = 0.25;
+/** Terms in more than this share of the pool carry no weight (as scikit-learn's max_df). */
+const MAX_DOCUMENT_SHARE = 0.95;
 
 export interface TrainingReport {
   version: number;
@@ -80,25 +87,29 @@ export interface TrainingReport {
   notes: string[];
 }
 
-/** Adam moments of one parameter vector. */
-interface Moments {
-  m: Float64Array;
-  v: Float64Array;
-}
-
 interface LabelModel {
   /** The description's vector (zeros without a description) and the prior's scale on it. */
   query: Float64Array;
   kappa: number;
   mu: number;
   b0: number;
-  /** b, gamma, rho, then beta (rank): the dense parameters. */
-  dense: Float64Array;
-  denseMoments: Moments;
-  /** Lexical weights by slot (see Learner.slotOf). */
-  lexical: Float64Array;
-  lexicalMoments: Moments;
-  steps: number;
+  /** The lexical SVM's weights by slot (see Learner.slotOf), its bias, and its weight on a starting classifier's
+   * logit; the semantic SVM's weights over the hidden size and its bias. */
+  weights: Float64Array;
+  bias: number;
+  startWeight: number;
+  semantic: Float64Array;
+  semanticBias: number;
+  /** Mean and standard deviation over the pool of each SVM's decision value, when it was solved. */
+  standard: Float64Array;
+  /** t: where the probability crosses 1/2 on g. */
+  offset: number;
+  /** Decisions and positive ones the SVM was solved on (0 decisions: the prior alone). */
+  decisions: number;
+  positives: number;
+  /** Dual variables of each decided document (by document index), the next solves' start. */
+  alphas: Float64Array;
+  semanticAlphas: Float64Array;
 }
 
 /** A learner's trained state: JSON-able values and typed arrays (IndexedDB stores it as it is; see state.ts for
@@ -113,12 +124,10 @@ export interface LearnerState {
   hidden: number;
   /** Documents the idf was counted over. */
   documents: number;
-  /** idf of each pool term (sorted); a term the pool never had gets `unseenIdf`. */
+  /** idf of each pool term (sorted; 0 for terms in nearly every document); a term the pool never had gets `unseenIdf`. */
   idfTerms: Uint32Array;
   idfValues: Float32Array;
   unseenIdf: number;
-  /** [rank, hidden] row-major orthonormal rows. */
-  basis: Float32Array;
   /** The lexical slots' terms, in slot order. */
   slotTerms: Uint32Array;
   labels: Array<{
@@ -126,22 +135,32 @@ export interface LearnerState {
     kappa: number;
     mu: number;
     b0: number;
-    dense: Float64Array;
-    lexical: Float64Array;
-    /** Adam's moments, to go on training exactly where it stopped; absent in exported folders. */
-    adam?: { steps: number; denseM: Float64Array; denseV: Float64Array; lexicalM: Float64Array; lexicalV: Float64Array };
+    weights: Float64Array;
+    bias: number;
+    startWeight: number;
+    semantic: Float64Array;
+    semanticBias: number;
+    standard: Float64Array;
+    offset: number;
+    decisions: number;
+    positives: number;
+    /** The dual variables, to go on solving where it stopped; absent in exported folders. */
+    alphas?: Float64Array;
+    semanticAlphas?: Float64Array;
   }>;
 }
 
-export const LEARNER_FORMAT = 'labelwise-learner/1';
+export const LEARNER_FORMAT = 'labelwise-learner/2';
 
 /** What the learner keeps per document: computed once, from its features. */
 interface DocumentCache {
-  sentences: number;
-  /** [sentences, rank] */
-  projected: Float32Array;
-  /** Per label, c_s of each sentence. */
+  /** Per label, c_s of each sentence, and A(d) - mu. */
   prior: Float32Array[];
+  priorScore: Float64Array;
+  /** The sentences' vectors (the features' int8 rows and scales) and their mean, unit length. */
+  vectors: Int8Array;
+  scales: Float32Array;
+  mean: Float32Array;
   terms: Uint32Array;
   tfidf: Float32Array;
   /** Lexical slot of each term, filled when the document is first decided. */
@@ -154,10 +173,6 @@ function sigmoid(z: number): number {
   return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
 
-function moments(size: number): Moments {
-  return { m: new Float64Array(size), v: new Float64Array(size) };
-}
-
 function grow(array: Float64Array, size: number): Float64Array {
   if (array.length >= size) return array;
   const bigger = new Float64Array(Math.max(size, array.length * 2, 1024));
@@ -165,55 +180,20 @@ function grow(array: Float64Array, size: number): Float64Array {
   return bigger;
 }
 
-/** Orthonormal rows spanning the top principal directions of `sample` ([count, hidden]), by subspace iteration
- * from a fixed start: deterministic. */
-function principalBasis(sample: Float32Array, count: number, hidden: number, rank: number): Float32Array {
-  const second = new Float64Array(hidden * hidden);
+/** log mean_s exp(c_s); fills `attention` with softmax_s(c_s) when given. */
+function softMax(prior: Float32Array, attention: Float64Array | null): number {
+  const count = prior.length;
+  if (count === 0) return 0;
+  let peak = Number.NEGATIVE_INFINITY;
+  for (let s = 0; s < count; s++) peak = Math.max(peak, prior[s] as number);
+  let total = 0;
   for (let s = 0; s < count; s++) {
-    const base = s * hidden;
-    for (let i = 0; i < hidden; i++) {
-      const xi = sample[base + i] as number;
-      if (xi === 0) continue;
-      const row = i * hidden;
-      for (let j = i; j < hidden; j++) second[row + j] = (second[row + j] as number) + xi * (sample[base + j] as number);
-    }
+    const e = Math.exp((prior[s] as number) - peak);
+    if (attention !== null) attention[s] = e;
+    total += e;
   }
-  for (let i = 0; i < hidden; i++) for (let j = 0; j < i; j++) second[i * hidden + j] = second[j * hidden + i] as number;
-  let basis = new Float64Array(rank * hidden);
-  let state = 12345;
-  for (let k = 0; k < basis.length; k++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    basis[k] = state / 2 ** 32 - 0.5;
-  }
-  const next = new Float64Array(rank * hidden);
-  for (let iteration = 0; iteration <= BASIS_ITERATIONS; iteration++) {
-    if (iteration > 0) {
-      next.fill(0);
-      for (let r = 0; r < rank; r++) {
-        for (let i = 0; i < hidden; i++) {
-          let sum = 0;
-          const row = i * hidden;
-          for (let j = 0; j < hidden; j++) sum += (second[row + j] as number) * (basis[r * hidden + j] as number);
-          next[r * hidden + i] = sum;
-        }
-      }
-      basis = next.slice();
-    }
-    // Gram-Schmidt; a direction with nothing left (rank above the sample's) becomes zero.
-    for (let r = 0; r < rank; r++) {
-      for (let q = 0; q < r; q++) {
-        let dot = 0;
-        for (let k = 0; k < hidden; k++) dot += (basis[r * hidden + k] as number) * (basis[q * hidden + k] as number);
-        for (let k = 0; k < hidden; k++)
-          basis[r * hidden + k] = (basis[r * hidden + k] as number) - dot * (basis[q * hidden + k] as number);
-      }
-      let norm = 0;
-      for (let k = 0; k < hidden; k++) norm += (basis[r * hidden + k] as number) ** 2;
-      norm = Math.sqrt(norm);
-      for (let k = 0; k < hidden; k++) basis[r * hidden + k] = norm > 1e-9 ? (basis[r * hidden + k] as number) / norm : 0;
-    }
-  }
-  return Float32Array.from(basis);
+  if (attention !== null) for (let s = 0; s < count; s++) attention[s] = (attention[s] as number) / total;
+  return peak + Math.log(total / count);
 }
 
 export class Learner {
@@ -225,8 +205,6 @@ export class Learner {
   decisionCount = 0;
   private readonly settings: LearnerSettings;
   private readonly hidden: number;
-  private readonly rank: number;
-  private readonly basis: Float32Array;
   private readonly poolDocuments: number;
   private readonly idf: Map<number, number>;
   private readonly unseenIdf: number;
@@ -236,13 +214,8 @@ export class Learner {
   private readonly slotOf = new Int32Array(LEXICAL_BUCKETS).fill(-1);
   private slotTerms: number[] = [];
   private hasStartLogits = false;
-  /** softMax's buffer when no attention is asked for (scoring allocates nothing per document). */
-  private scratch = new Float64Array(64);
-  /** fit's buffers by lexical slot, kept between trainings; `stamp` marks the slots a step has touched. */
-  private gradLexical = new Float64Array(0);
-  private touched = new Int32Array(0);
-  private stamp = new Int32Array(0);
-  private stampCount = 0;
+  /** 0, 1, ..., hidden - 1: the semantic SVM's rows are dense. */
+  private readonly hiddenIndices: Int32Array;
 
   constructor(
     scheme: Scheme,
@@ -258,8 +231,7 @@ export class Learner {
     this.settings = { ...DEFAULT_SETTINGS, ...settings };
     if (restored !== undefined) {
       this.hidden = restored.hidden;
-      this.basis = restored.basis;
-      this.rank = restored.basis.length / Math.max(1, restored.hidden);
+      this.hiddenIndices = Int32Array.from({ length: this.hidden }, (_, k) => k);
       this.poolDocuments = restored.documents;
       this.idf = new Map(Array.from(restored.idfTerms, (term, i) => [term, restored.idfValues[i] as number]));
       this.unseenIdf = restored.unseenIdf;
@@ -271,70 +243,52 @@ export class Learner {
         this.slotOf[term] = slot;
       });
       this.models = restored.labels.map((label) => ({
-        query: label.query,
-        kappa: label.kappa,
-        mu: label.mu,
-        b0: label.b0,
-        dense: label.dense.slice(),
-        denseMoments: label.adam ? { m: label.adam.denseM.slice(), v: label.adam.denseV.slice() } : moments(label.dense.length),
-        lexical: label.lexical.slice(),
-        lexicalMoments: label.adam ? { m: label.adam.lexicalM.slice(), v: label.adam.lexicalV.slice() } : moments(label.lexical.length),
-        steps: label.adam?.steps ?? 0,
+        ...label,
+        weights: label.weights.slice(),
+        semantic: label.semantic.slice(),
+        alphas: label.alphas?.slice() ?? new Float64Array(0),
+        semanticAlphas: label.semanticAlphas?.slice() ?? new Float64Array(0),
       }));
       this.addDocuments(documents);
       return;
     }
     const first = documents.find((doc) => doc.scales.length > 0);
     this.hidden = first ? first.vectors.length / first.scales.length : (descriptions.find((d) => d !== null)?.length ?? 0);
-    const hidden = this.hidden;
+    this.hiddenIndices = Int32Array.from({ length: this.hidden }, (_, k) => k);
     // The idf over the pool: smoothed, frozen from here on (documents added later and exported folders use it).
     const n = documents.length;
     const df = new Map<number, number>();
     for (const doc of documents) for (const term of doc.terms) df.set(term, (df.get(term) ?? 0) + 1);
     this.poolDocuments = n;
-    this.idf = new Map(Array.from(df, ([term, count]) => [term, Math.fround(Math.log((n + 1) / (count + 1)) + 1)]));
+    const common = n >= 20 ? MAX_DOCUMENT_SHARE * n : n;
+    this.idf = new Map(Array.from(df, ([term, count]) => [term, count > common ? 0 : Math.fround(Math.log((n + 1) / (count + 1)) + 1)]));
     this.unseenIdf = Math.fround(Math.log(n + 1) + 1);
-    // The pool's principal directions, from an evenly spread sample of its sentences.
-    const sentences = documents.reduce((sum, doc) => sum + doc.scales.length, 0);
-    const every = Math.max(1, Math.ceil(sentences / BASIS_SAMPLE));
-    const sample = new Float32Array(Math.ceil(sentences / every) * hidden);
-    let taken = 0;
-    let seen = 0;
-    for (const doc of documents) {
-      for (let s = 0; s < doc.scales.length; s++, seen++) {
-        if (seen % every !== 0) continue;
-        const scale = doc.scales[s] as number;
-        for (let k = 0; k < hidden; k++) sample[taken * hidden + k] = (doc.vectors[s * hidden + k] as number) * scale;
-        taken++;
-      }
-    }
-    this.rank = Math.min(this.settings.rank, hidden, taken);
-    this.basis = principalBasis(sample, taken, hidden, this.rank);
 
     this.models = scheme.labels.map((label, l) => {
       const description = descriptions[l] ?? null;
       if (description === null) this.notes.push(`label "${label.name}" has no description: its scores start flat until it gets decisions`);
-      const b0 = scheme.task === 'single_label' ? 0 : PRIOR_BIAS;
-      const dense = new Float64Array(DENSE_FIXED + this.rank);
-      dense[0] = b0;
-      dense[1] = 1;
-      dense[2] = 1;
       return {
-        query: Float64Array.from(description ?? new Float32Array(hidden)),
+        query: Float64Array.from(description ?? new Float32Array(this.hidden)),
         kappa: 1,
         mu: 0,
-        b0,
-        dense,
-        denseMoments: moments(DENSE_FIXED + this.rank),
-        lexical: new Float64Array(0),
-        lexicalMoments: moments(0),
-        steps: 0,
+        b0: scheme.task === 'single_label' ? 0 : PRIOR_BIAS,
+        weights: new Float64Array(0),
+        bias: 0,
+        startWeight: 0,
+        semantic: new Float64Array(this.hidden),
+        semanticBias: 0,
+        standard: Float64Array.of(0, 1, 0, 1),
+        offset: 0,
+        decisions: 0,
+        positives: 0,
+        alphas: new Float64Array(0),
+        semanticAlphas: new Float64Array(0),
       };
     });
     this.addDocuments(documents);
     // The prior's scale kappa: its soft maxima spread by PRIOR_SPREAD over the pool; mu centres them.
     this.models.forEach((model, l) => {
-      const raw = Float64Array.from({ length: n }, (_, d) => this.softMax(model, l, this.documents[d] as DocumentCache, null));
+      const raw = this.documents.map((doc) => softMax(doc.prior[l] as Float32Array, null));
       const mean = raw.reduce((sum, value) => sum + value, 0) / Math.max(1, n);
       const std = Math.sqrt(raw.reduce((sum, value) => sum + (value - mean) ** 2, 0) / Math.max(1, n));
       const kappa = std > 1e-6 ? PRIOR_SPREAD / std : 0;
@@ -344,7 +298,8 @@ export class Learner {
       model.kappa = kappa;
       // As cache() computes them for documents added later: the rounded cosine times kappa, rounded.
       for (const doc of this.documents) doc.prior[l] = (doc.prior[l] as Float32Array).map((value) => value * kappa);
-      model.mu = this.documents.reduce((sum, doc) => sum + this.softMax(model, l, doc, null), 0) / Math.max(1, n);
+      model.mu = this.documents.reduce((sum, doc) => sum + softMax(doc.prior[l] as Float32Array, null), 0) / Math.max(1, n);
+      for (const doc of this.documents) doc.priorScore[l] = softMax(doc.prior[l] as Float32Array, null) - model.mu;
     });
   }
 
@@ -362,7 +317,7 @@ export class Learner {
     );
   }
 
-  /** The trained state (see LearnerState); `training: false` leaves out Adam's moments (an exported model). */
+  /** The trained state (see LearnerState); `training: false` leaves out the dual variables (an exported model). */
   exportState(options: { training?: boolean } = {}): LearnerState {
     const training = options.training ?? true;
     if (this.hasStartLogits) throw new Error('learner: started from a classifier folder, it cannot be saved without it');
@@ -380,24 +335,25 @@ export class Learner {
       idfTerms,
       idfValues: Float32Array.from(idfTerms, (term) => this.idf.get(term) as number),
       unseenIdf: this.unseenIdf,
-      basis: this.basis.slice(),
       slotTerms: Uint32Array.from(this.slotTerms),
       labels: this.models.map((model) => ({
         query: model.query.slice(),
         kappa: model.kappa,
         mu: model.mu,
         b0: model.b0,
-        dense: model.dense.slice(),
-        lexical: model.lexical.slice(0, slots),
+        weights: model.weights.slice(0, slots),
+        bias: model.bias,
+        startWeight: model.startWeight,
+        semantic: model.semantic.slice(),
+        semanticBias: model.semanticBias,
+        standard: model.standard.slice(),
+        offset: model.offset,
+        decisions: model.decisions,
+        positives: model.positives,
         ...(training
           ? {
-              adam: {
-                steps: model.steps,
-                denseM: model.denseMoments.m.slice(),
-                denseV: model.denseMoments.v.slice(),
-                lexicalM: model.lexicalMoments.m.slice(0, slots),
-                lexicalV: model.lexicalMoments.v.slice(0, slots),
-              },
+              alphas: model.alphas.slice(0, this.documents.length),
+              semanticAlphas: model.semanticAlphas.slice(0, this.documents.length),
             }
           : {}),
       })),
@@ -409,7 +365,7 @@ export class Learner {
   }
 
   /** Starts from a classifier's view of the pool (`simulate --from-model` with a fine-tuned folder): `logits[d]`
-   * holds its logit per label for document d, added to each label's logit with a learned weight (starting at 1).
+   * holds its logit per label for document d, added to the prior and, once decisions come, one more SVM feature.
    * Such a learner scores documents outside the pool without it, so it cannot be exported as a folder. */
   startFromLogits(logits: Float32Array[]): void {
     if (logits.length !== this.documents.length) throw new Error('learner: one row of start logits per pool document');
@@ -422,8 +378,8 @@ export class Learner {
     this.hasStartLogits = true;
   }
 
-  /** Adds documents to the pool (their indices follow the existing ones); the idf and the basis stay as they are.
-   * Returns the first new index. */
+  /** Adds documents to the pool (their indices follow the existing ones); the idf stays as it is. Returns the first
+   * new index. */
   addDocuments(documents: DocumentFeatures[]): number {
     const first = this.documents.length;
     for (const doc of documents) this.documents.push(this.cache(doc));
@@ -431,24 +387,19 @@ export class Learner {
   }
 
   private cache(doc: DocumentFeatures): DocumentCache {
-    const { hidden, rank } = this;
+    const { hidden, models } = this;
     const sentences = doc.scales.length;
     if (sentences > 0 && doc.vectors.length !== sentences * hidden)
       throw new Error(`learner: document features of ${doc.vectors.length / sentences} dimensions, expected ${hidden}`);
-    const projected = new Float32Array(sentences * rank);
-    const prior = this.models.map(() => new Float32Array(sentences));
+    const prior = models.map(() => new Float32Array(sentences));
     const vector = new Float64Array(hidden);
-    // Locals, not property loads, in the inner loops: V8 does not always hoist them.
-    const { basis, models } = this;
+    const sum = new Float64Array(hidden);
     const { vectors, scales } = doc;
     for (let s = 0; s < sentences; s++) {
       const scale = scales[s] as number;
-      for (let k = 0; k < hidden; k++) vector[k] = (vectors[s * hidden + k] as number) * scale;
-      for (let r = 0; r < rank; r++) {
-        let dot = 0;
-        const row = r * hidden;
-        for (let k = 0; k < hidden; k++) dot += (basis[row + k] as number) * (vector[k] as number);
-        projected[s * rank + r] = dot;
+      for (let k = 0; k < hidden; k++) {
+        vector[k] = (vectors[s * hidden + k] as number) * scale;
+        sum[k] = (sum[k] as number) + (vector[k] as number);
       }
       for (let l = 0; l < models.length; l++) {
         const { query, kappa } = models[l] as LabelModel;
@@ -457,6 +408,7 @@ export class Learner {
         (prior[l] as Float32Array)[s] = Math.fround(dot) * kappa;
       }
     }
+    const priorScore = Float64Array.from(models, (model, l) => softMax(prior[l] as Float32Array, null) - model.mu);
     // TF-IDF: sublinear counts, unit length.
     const tfidf = Float32Array.from(
       doc.terms,
@@ -466,55 +418,53 @@ export class Learner {
     for (const value of tfidf) norm += value * value;
     norm = Math.sqrt(norm) || 1;
     for (let i = 0; i < tfidf.length; i++) tfidf[i] = (tfidf[i] as number) / norm;
-    return { sentences, projected, prior, terms: doc.terms, tfidf, slots: null, start: null };
+    let length = 0;
+    for (const value of sum) length += value * value;
+    length = Math.sqrt(length) || 1;
+    const mean = Float32Array.from(sum, (value) => value / length);
+    return { prior, priorScore, vectors, scales, mean, terms: doc.terms, tfidf, slots: null, start: null };
   }
 
-  /** log mean_s exp(a_s) over the document's sentences; fills `attention` with softmax_s(a_s) when given. */
-  private softMax(model: LabelModel, l: number, doc: DocumentCache, attention: Float64Array | null): number {
-    const count = doc.sentences;
-    if (count === 0) return 0;
-    const { rank } = this;
-    const { dense } = model;
-    const gamma = dense[1] as number;
-    const prior = doc.prior[l] as Float32Array;
-    const projected = doc.projected;
-    if (attention === null && this.scratch.length < count) this.scratch = new Float64Array(count * 2);
-    const dots = attention ?? this.scratch;
-    let peak = Number.NEGATIVE_INFINITY;
-    for (let s = 0; s < count; s++) {
-      let dot = gamma * (prior[s] as number);
-      const base = s * rank;
-      for (let r = 0; r < rank; r++) dot += (dense[DENSE_FIXED + r] as number) * (projected[base + r] as number);
-      dots[s] = dot;
-      if (dot > peak) peak = dot;
-    }
-    let total = 0;
-    for (let s = 0; s < count; s++) {
-      const e = Math.exp((dots[s] as number) - peak);
-      dots[s] = e;
-      total += e;
-    }
-    for (let s = 0; s < count; s++) dots[s] = (dots[s] as number) / total;
-    return peak + Math.log(total / count);
-  }
-
-  private lexicalScore(model: LabelModel, doc: DocumentCache): number {
-    if (this.slotTerms.length === 0) return 0;
-    let sum = 0;
+  /** The lexical SVM's decision value. */
+  private lexicalValue(model: LabelModel, l: number, doc: DocumentCache): number {
+    let sum = model.bias;
+    if (doc.start !== null) sum += model.startWeight * START_FEATURE_SCALE * (doc.start[l] as number);
     const { terms, tfidf } = doc;
     const { slotOf } = this;
-    const { lexical } = model;
+    const { weights } = model;
     for (let i = 0; i < terms.length; i++) {
       const slot = slotOf[terms[i] as number] as number;
-      if (slot >= 0 && slot < lexical.length) sum += (lexical[slot] as number) * (tfidf[i] as number);
+      if (slot >= 0 && slot < weights.length) sum += (weights[slot] as number) * (tfidf[i] as number);
     }
     return sum;
   }
 
-  private logit(l: number, doc: DocumentCache, attention: Float64Array | null = null): number {
+  /** The semantic SVM's decision value. */
+  private semanticValue(model: LabelModel, doc: DocumentCache): number {
+    let sum = model.semanticBias;
+    const { semantic } = model;
+    const { mean } = doc;
+    for (let k = 0; k < mean.length; k++) sum += (semantic[k] as number) * (mean[k] as number);
+    return sum;
+  }
+
+  /** The prior's weight in g after the label's decisions so far. */
+  private priorLambda(model: LabelModel): number {
+    return this.settings.priorWeight / (1 + model.positives / this.settings.priorHalfLife);
+  }
+
+  /** g(d): the standardised SVM scores and the fading prior. */
+  private combined(model: LabelModel, l: number, doc: DocumentCache): number {
+    const { standard } = model;
+    const lexical = (this.lexicalValue(model, l, doc) - (standard[0] as number)) / (standard[1] as number);
+    const semantic = (this.semanticValue(model, doc) - (standard[2] as number)) / (standard[3] as number);
+    return lexical + this.settings.semanticWeight * semantic + (this.priorLambda(model) * (doc.priorScore[l] as number)) / PRIOR_SPREAD;
+  }
+
+  private logit(l: number, doc: DocumentCache): number {
     const model = this.models[l] as LabelModel;
-    const start = doc.start === null ? 0 : (model.dense[2] as number) * (doc.start[l] as number);
-    return (model.dense[0] as number) + this.softMax(model, l, doc, attention) - model.mu + this.lexicalScore(model, doc) + start;
+    if (model.decisions === 0) return model.b0 + (doc.priorScore[l] as number) + (doc.start === null ? 0 : (doc.start[l] as number));
+    return this.settings.logitScale * (this.combined(model, l, doc) - model.offset);
   }
 
   private doc(d: number): DocumentCache {
@@ -557,32 +507,59 @@ export class Learner {
     return this.attentionOf(this.cache(features), l);
   }
 
+  /** softmax_s of each sentence's logit as if it were the document's only sentence, from the model's dense terms
+   * (the semantic SVM and the prior; the lexical SVM has no sentences); the prior's c_s before decisions. */
   private attentionOf(doc: DocumentCache, l: number): Float64Array {
-    const attention = new Float64Array(doc.sentences);
-    this.softMax(this.models[l] as LabelModel, l, doc, attention);
+    const model = this.models[l] as LabelModel;
+    const prior = doc.prior[l] as Float32Array;
+    const count = prior.length;
+    const logits = new Float32Array(count);
+    const { hidden } = this;
+    const { logitScale, semanticWeight } = this.settings;
+    const lambda = this.priorLambda(model);
+    for (let s = 0; s < count; s++) {
+      if (model.decisions === 0) {
+        logits[s] = prior[s] as number;
+        continue;
+      }
+      let dot = 0;
+      for (let k = 0; k < hidden; k++) dot += (model.semantic[k] as number) * (doc.vectors[s * hidden + k] as number);
+      const semantic =
+        (dot * (doc.scales[s] as number) + model.semanticBias - (model.standard[2] as number)) / (model.standard[3] as number);
+      logits[s] = logitScale * (semanticWeight * semantic + (lambda * (prior[s] as number)) / PRIOR_SPREAD);
+    }
+    const attention = new Float64Array(count);
+    softMax(logits, attention);
     return attention;
   }
 
-  /** Trains every label on all decisions so far (pass them all, the newest included); `only` limits it to labels
-   * by index (screening one label). */
+  /** Trains every label on all decisions so far (pass them all, the newest included; a document decided twice counts
+   * once, its last decision); `only` limits it to labels by index (screening one label). */
   train(decisions: Decision[], only?: number[]): TrainingReport {
     const started = performance.now();
     const labels = only ?? this.scheme.labels.map((_, l) => l);
-    const docs = decisions.map((decision) => decision.doc);
+    const latest = new Map<number, Decision>();
+    for (const decision of decisions) {
+      this.doc(decision.doc);
+      latest.delete(decision.doc);
+      latest.set(decision.doc, decision);
+    }
+    const unique = [...latest.values()];
+    const docs = unique.map((decision) => decision.doc);
     for (const d of docs) this.assignSlots(this.doc(d));
     const notes: string[] = [];
     for (const l of labels) {
       const name = (this.scheme.labels[l] as SchemeLabel).name;
-      const targets = decisions.map((decision) => (decision.labels.includes(name) ? 1 : 0));
-      const positives = targets.reduce<number>((sum, y) => sum + y, 0);
-      if (decisions.length > 0 && positives === 0) notes.push(`label "${name}": no decision gives it yet, so its scores only go down`);
-      if (decisions.length > 0 && positives === decisions.length)
+      const targets = unique.map((decision) => decision.labels.includes(name));
+      const positives = targets.filter(Boolean).length;
+      if (unique.length > 0 && positives === 0) notes.push(`label "${name}": no decision gives it yet, so its scores only go down`);
+      if (unique.length > 0 && positives === unique.length)
         notes.push(`label "${name}": every decision gives it so far, so its scores only go up`);
-      this.fit(l, docs, targets);
+      this.solve(l, docs, targets);
     }
     this.version++;
-    this.decisionCount = decisions.length;
-    return { version: this.version, decisions: decisions.length, milliseconds: performance.now() - started, notes };
+    this.decisionCount = unique.length;
+    return { version: this.version, decisions: unique.length, milliseconds: performance.now() - started, notes };
   }
 
   private assignSlots(doc: DocumentCache): void {
@@ -598,101 +575,151 @@ export class Learner {
     });
   }
 
-  private fit(l: number, docs: number[], targets: number[], steps = this.settings.steps): void {
+  /** Solves label l's two SVMs, standardises them over the pool and calibrates t. */
+  private solve(l: number, docs: number[], targets: boolean[]): void {
     const model = this.models[l] as LabelModel;
-    const { batch, queryPull, lexicalPull, biasPull, learningRate } = this.settings;
-    const { rank } = this;
-    const slots = this.slotTerms.length;
-    model.lexical = grow(model.lexical, slots);
-    model.lexicalMoments = { m: grow(model.lexicalMoments.m, slots), v: grow(model.lexicalMoments.v, slots) };
-    const positives = targets.reduce((sum, y) => sum + y, 0);
-    const negatives = targets.length - positives;
-    // Class-balanced weights: each class weighs half of the decisions (one class alone weighs 1 per decision).
-    const weightOf = (y: number) => (positives === 0 || negatives === 0 ? 1 : targets.length / (2 * (y === 1 ? positives : negatives)));
     const n = docs.length;
     const caches = docs.map((d) => this.doc(d));
-    const attention = new Float64Array(Math.max(0, ...caches.map((doc) => doc.sentences)));
-    const gradDense = new Float64Array(DENSE_FIXED + rank);
-    // Slots with a gradient this step: only they are updated (lazy Adam), so a step costs the batch's terms.
-    if (this.gradLexical.length < slots) {
-      this.gradLexical = new Float64Array(slots * 2);
-      this.touched = new Int32Array(slots * 2);
-      this.stamp = new Int32Array(slots * 2);
+    const positives = targets.filter(Boolean).length;
+    const negatives = n - positives;
+    // ASReview's "balanced" weights, normalised to a mean of 1 (one class alone: all 1).
+    const negativeWeight = positives > 0 && negatives > 0 ? positives / (this.settings.positiveRatio * negatives) : 1;
+    const normaliser = n / (positives + negatives * negativeWeight || 1);
+    const problem = {
+      y: Float64Array.from(targets, (target) => (target ? 1 : -1)),
+      weights: Float64Array.from(targets, (target) => normaliser * (target ? 1 : negativeWeight)),
+      seed: (Math.imul(this.version + 1, 2654435761) ^ Math.imul(l + 1, 40503)) >>> 0,
+    };
+    // The lexical SVM: the document's TF-IDF over the slots, and its scaled start logit as one more feature.
+    model.weights = grow(model.weights, this.slotTerms.length);
+    const lexical = this.solveDual(
+      problem,
+      this.settings.C,
+      caches.map((doc) => ({ indices: doc.slots as Int32Array, values: doc.tfidf })),
+      Float64Array.from(caches, (doc) => (doc.start === null ? 0 : START_FEATURE_SCALE * (doc.start[l] as number))),
+      model.weights,
+      model.alphas,
+      docs,
+    );
+    model.alphas = lexical.alphas;
+    model.bias = lexical.bias;
+    model.startWeight = lexical.extraWeight;
+    // The semantic SVM: the document's mean sentence vector.
+    const semantic = this.solveDual(
+      problem,
+      this.settings.semanticC,
+      caches.map((doc) => ({ indices: this.hiddenIndices, values: doc.mean })),
+      null,
+      model.semantic,
+      model.semanticAlphas,
+      docs,
+    );
+    model.semanticAlphas = semantic.alphas;
+    model.semanticBias = semantic.bias;
+    model.decisions = n;
+    model.positives = positives;
+
+    // Each SVM's scale over the pool (an evenly spread sample of it), so that their sum weighs them as the settings
+    // say whatever C and the terms.
+    const standard = new Float64Array(4);
+    const every = Math.ceil(this.documents.length / STANDARD_SAMPLE);
+    const sample = this.documents.filter((_, d) => d % every === 0);
+    const count = sample.length;
+    for (const doc of sample) {
+      const f = this.lexicalValue(model, l, doc);
+      const g = this.semanticValue(model, doc);
+      standard[0] = (standard[0] as number) + f / count;
+      standard[1] = (standard[1] as number) + (f * f) / count;
+      standard[2] = (standard[2] as number) + g / count;
+      standard[3] = (standard[3] as number) + (g * g) / count;
     }
-    const { gradLexical, touched, stamp } = this;
-    const { dense, lexical } = model;
-    const { m: lexicalM, v: lexicalV } = model.lexicalMoments;
-    // Beyond `batch` decisions each step takes the newest one and a sample of the others (seeded by the version,
-    // the label and the step: deterministic), their gradient scaled up to stand for all n.
-    const size = Math.min(n, batch);
-    const scale = n / size;
-    const members = new Int32Array(size);
-    const rest = Int32Array.from({ length: Math.max(0, n - 1) }, (_, i) => i);
-    for (let step = 0; step < steps; step++) {
-      if (size === n) for (let i = 0; i < n; i++) members[i] = i;
-      else {
-        let state = (Math.imul(this.version + 1, 2654435761) ^ Math.imul(l + 1, 40503) ^ Math.imul(step + 1, 69069)) >>> 0;
-        members[0] = n - 1;
-        for (let k = 1; k < size; k++) {
-          state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-          const j = k - 1 + (state % (n - k));
-          const picked = rest[j] as number;
-          rest[j] = rest[k - 1] as number;
-          rest[k - 1] = picked;
-          members[k] = picked;
-        }
-      }
-      gradDense.fill(0);
-      const mark = ++this.stampCount;
-      let touchedCount = 0;
-      for (let k = 0; k < size; k++) {
-        const i = members[k] as number;
-        const doc = caches[i] as DocumentCache;
-        const y = targets[i] as number;
-        const z = this.logit(l, doc, attention);
-        const dz = scale * weightOf(y) * (sigmoid(z) - y);
-        gradDense[0] = (gradDense[0] as number) + dz;
-        const prior = doc.prior[l] as Float32Array;
-        const projected = doc.projected;
-        for (let s = 0; s < doc.sentences; s++) {
-          const weight = dz * (attention[s] as number);
-          gradDense[1] = (gradDense[1] as number) + weight * (prior[s] as number);
-          const base = s * rank;
-          for (let r = 0; r < rank; r++)
-            gradDense[DENSE_FIXED + r] = (gradDense[DENSE_FIXED + r] as number) + weight * (projected[base + r] as number);
-        }
-        if (doc.start !== null) gradDense[2] = (gradDense[2] as number) + dz * (doc.start[l] as number);
-        const docSlots = doc.slots as Int32Array;
-        for (let t = 0; t < docSlots.length; t++) {
-          const slot = docSlots[t] as number;
-          if (stamp[slot] !== mark) {
-            stamp[slot] = mark;
-            gradLexical[slot] = 0;
-            touched[touchedCount++] = slot;
-          }
-          gradLexical[slot] = (gradLexical[slot] as number) + dz * (doc.tfidf[t] as number);
-        }
-      }
-      gradDense[0] = (gradDense[0] as number) + biasPull * ((dense[0] as number) - model.b0);
-      gradDense[1] = (gradDense[1] as number) + queryPull * ((dense[1] as number) - 1);
-      gradDense[2] = (gradDense[2] as number) + queryPull * ((dense[2] as number) - 1);
-      for (let r = 0; r < rank; r++)
-        gradDense[DENSE_FIXED + r] = (gradDense[DENSE_FIXED + r] as number) + queryPull * (dense[DENSE_FIXED + r] as number);
-      model.steps++;
-      const correction1 = 1 - BETA1 ** model.steps;
-      const correction2 = 1 - BETA2 ** model.steps;
-      const update = (params: Float64Array, m: Float64Array, v: Float64Array, k: number, g: number) => {
-        const m1 = BETA1 * (m[k] as number) + (1 - BETA1) * g;
-        const v1 = BETA2 * (v[k] as number) + (1 - BETA2) * g * g;
-        m[k] = m1;
-        v[k] = v1;
-        params[k] = (params[k] as number) - (learningRate * (m1 / correction1)) / (Math.sqrt(v1 / correction2) + 1e-8);
-      };
-      for (let k = 0; k < dense.length; k++) update(dense, model.denseMoments.m, model.denseMoments.v, k, gradDense[k] as number);
-      for (let t = 0; t < touchedCount; t++) {
-        const slot = touched[t] as number;
-        update(lexical, lexicalM, lexicalV, slot, (gradLexical[slot] as number) + lexicalPull * (lexical[slot] as number));
-      }
+    for (const k of [0, 2]) {
+      const variance = (standard[k + 1] as number) - (standard[k] as number) ** 2;
+      standard[k + 1] = variance > 1e-18 ? Math.sqrt(variance) : 1;
     }
+    model.standard = standard;
+    // t: the pool (its sample) gets the share of positives the decisions have. The SVMs' zeros say little here: the
+    // weights that favour the rare positives in the ranking move them, and the decided documents sit beyond the margins.
+    const values = sample.map((doc) => this.combined(model, l, doc)).sort((x, y) => y - x);
+    const share = positives / Math.max(1, n);
+    const at = Math.min(values.length - 1, Math.max(0, Math.round(share * values.length) - 1));
+    model.offset = ((values[at] as number) + (values[at + 1] ?? (values[at] as number))) / 2;
+  }
+
+  /** One SVM's dual problem by coordinate descent (liblinear's solver for the squared hinge, L2):
+   *   min over alpha >= 0 of 1/2 alpha' (Q + D) alpha - sum alpha,   Q_ij = y_i y_j x_i . x_j,   D_ii = 1 / (2 C w_i),
+   * x_i a sparse row (`indices` into `weights`, `values`), a constant 1 (the bias) and `extra[i]` (null: none);
+   * w = sum_i alpha_i y_i x_i is written into `weights`. Starts from `previous` (dual variables by document index; w
+   * rebuilt from them, as a decision may have changed or gone since) and returns them updated. Passes in a seeded
+   * order (deterministic) until the projected gradients agree within TOLERANCE. */
+  private solveDual(
+    problem: { y: Float64Array; weights: Float64Array; seed: number },
+    cost: number,
+    rows: Array<{ indices: ArrayLike<number>; values: Float32Array }>,
+    extra: Float64Array | null,
+    weights: Float64Array,
+    previous: Float64Array,
+    docs: number[],
+  ): { alphas: Float64Array; bias: number; extraWeight: number } {
+    const { y } = problem;
+    const n = rows.length;
+    const alpha = Float64Array.from(docs, (d) => previous[d] ?? 0);
+    const diagonal = Float64Array.from(problem.weights, (weight) => 1 / (2 * cost * weight));
+    const norms = new Float64Array(n);
+    weights.fill(0);
+    let bias = 0;
+    let extraWeight = 0;
+    for (let i = 0; i < n; i++) {
+      const { indices, values } = rows[i] as (typeof rows)[number];
+      const x = extra === null ? 0 : (extra[i] as number);
+      let norm = 1 + x * x + (diagonal[i] as number);
+      const step = (alpha[i] as number) * (y[i] as number);
+      for (let t = 0; t < values.length; t++) {
+        norm += (values[t] as number) ** 2;
+        weights[indices[t] as number] = (weights[indices[t] as number] as number) + step * (values[t] as number);
+      }
+      norms[i] = norm;
+      bias += step;
+      extraWeight += step * x;
+    }
+    const order = Int32Array.from(docs, (_, i) => i);
+    let state = problem.seed;
+    for (let epoch = 0; epoch < MAX_EPOCHS && n > 0; epoch++) {
+      for (let k = n - 1; k > 0; k--) {
+        state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+        const j = state % (k + 1);
+        const swap = order[k] as number;
+        order[k] = order[j] as number;
+        order[j] = swap;
+      }
+      let highest = Number.NEGATIVE_INFINITY;
+      let lowest = Number.POSITIVE_INFINITY;
+      for (let k = 0; k < n; k++) {
+        const i = order[k] as number;
+        const { indices, values } = rows[i] as (typeof rows)[number];
+        const x = extra === null ? 0 : (extra[i] as number);
+        let margin = bias + extraWeight * x;
+        for (let t = 0; t < values.length; t++) margin += (weights[indices[t] as number] as number) * (values[t] as number);
+        const a = alpha[i] as number;
+        const gradient = (y[i] as number) * margin - 1 + (diagonal[i] as number) * a;
+        const projected = a === 0 ? Math.min(gradient, 0) : gradient;
+        highest = Math.max(highest, projected);
+        lowest = Math.min(lowest, projected);
+        if (Math.abs(projected) < 1e-12) continue;
+        const next = Math.max(a - gradient / (norms[i] as number), 0);
+        alpha[i] = next;
+        const step = (next - a) * (y[i] as number);
+        for (let t = 0; t < values.length; t++)
+          weights[indices[t] as number] = (weights[indices[t] as number] as number) + step * (values[t] as number);
+        bias += step;
+        extraWeight += step * x;
+      }
+      if (highest - lowest <= TOLERANCE) break;
+    }
+    const alphas = new Float64Array(Math.max(previous.length, this.documents.length));
+    docs.forEach((d, i) => {
+      alphas[d] = alpha[i] as number;
+    });
+    return { alphas, bias, extraWeight };
   }
 }
