@@ -8,7 +8,7 @@
  * const fe = { tokenizer: encoder.tokenizer, session, hiddenSize: encoder.manifest.hiddenSize, maxLength: encoder.manifest.maxLength };
  * const features = await extractFeatures(text, fe);                  // keep serializeFeatures(features)
  * const descriptions = await describeLabels(scheme, fe);
- * const learner = new Learner(scheme, descriptions, allFeatures);    // the pool: idf and basis are frozen here
+ * const learner = new Learner(scheme, descriptions, allFeatures);    // the pool: its idf is frozen here
  * learner.score(d); learner.train(decisions); learner.attention(d, label);
  * learner.addDocuments(moreFeatures);                                // imported later: indices follow on
  * const state = learner.exportState();                               // IndexedDB (typed arrays + JSON values)

@@ -7,17 +7,18 @@
  *   z = b0 + A(d) - mu,   A(d) = log mean_s exp(c_s),
  * a soft maximum over the document's sentences s of c_s = kappa * (description . e_s), the description's cosine with
  * the sentence's vector e_s (frozen encoder, mean-pooled), kappa scaling the prior logits to spread by PRIOR_SPREAD
- * over the pool and mu centring them. After decisions,
+ * over the pool and mu centring them; softmax_s(c_s) is the label's attention over the sentences (the paper's label
+ * attention, over frozen sentence vectors) and its heatmap. After decisions,
  *   z = logitScale * (g(d) - t),   g(d) = F(d) + semanticWeight * S(d) + lambda * (A(d) - mu) / PRIOR_SPREAD,
  * two linear SVMs (squared hinge, L2), each standardised over the pool: F over the document's TF-IDF of hashed word
- * unigrams and bigrams (idf frozen from the pool at construction), S over its mean sentence vector. Both are solved
+ * unigrams and bigrams (idf frozen from the pool at construction), S over the label's attended vector
+ * v(d) = sum_s softmax_s(c_s) e_s (unit length), what the description's attention reads from the document. Both are solved
  * exactly after every decision by dual coordinate descent (Hsieh et al. 2008, liblinear's solver), warm-started
  * from the previous decisions' dual variables, the decisions weighted as ASReview LAB weighs them. The prior's weight
  * lambda = priorWeight / (1 + positives / priorHalfLife) fades as relevant documents are found, so the descriptions
  * lead the cold start and the decisions lead after it; t puts probability 1/2 so that the pool gets the decisions' share of positives.
- * The label's heatmap is its attention over sentences: softmax_s of each sentence's own share of the model's dense
- * terms (c_s before decisions). A solve costs a few passes over the decided documents; scoring costs a document's
- * terms and one dot product per label.
+ * A solve costs a few passes over the decided documents; scoring costs a document's terms and one dot product per
+ * label.
  */
 import type { Task } from '../manifest';
 import { type DocumentFeatures, LEXICAL_BUCKETS } from './features';
@@ -157,10 +158,8 @@ interface DocumentCache {
   /** Per label, c_s of each sentence, and A(d) - mu. */
   prior: Float32Array[];
   priorScore: Float64Array;
-  /** The sentences' vectors (the features' int8 rows and scales) and their mean, unit length. */
-  vectors: Int8Array;
-  scales: Float32Array;
-  mean: Float32Array;
+  /** Per label, the attended vector v(d) (see attend). */
+  attended: Float32Array[];
   terms: Uint32Array;
   tfidf: Float32Array;
   /** Lexical slot of each term, filled when the document is first decided. */
@@ -285,7 +284,7 @@ export class Learner {
         semanticAlphas: new Float64Array(0),
       };
     });
-    this.addDocuments(documents);
+    for (const doc of documents) this.documents.push(this.cache(doc, false));
     // The prior's scale kappa: its soft maxima spread by PRIOR_SPREAD over the pool; mu centres them.
     this.models.forEach((model, l) => {
       const raw = this.documents.map((doc) => softMax(doc.prior[l] as Float32Array, null));
@@ -301,6 +300,8 @@ export class Learner {
       model.mu = this.documents.reduce((sum, doc) => sum + softMax(doc.prior[l] as Float32Array, null), 0) / Math.max(1, n);
       for (const doc of this.documents) doc.priorScore[l] = softMax(doc.prior[l] as Float32Array, null) - model.mu;
     });
+    // The attended vectors, now that kappa sets the attention's sharpness.
+    for (let d = 0; d < n; d++) this.attend(this.documents[d] as DocumentCache, documents[d] as DocumentFeatures);
   }
 
   /** A learner from `exportState()`: it scores every document exactly as the learner that saved it, and trains on
@@ -386,21 +387,18 @@ export class Learner {
     return first;
   }
 
-  private cache(doc: DocumentFeatures): DocumentCache {
+  /** `attended: false` leaves the attended vectors to the constructor, which knows kappa only after the pool's priors. */
+  private cache(doc: DocumentFeatures, attended = true): DocumentCache {
     const { hidden, models } = this;
     const sentences = doc.scales.length;
     if (sentences > 0 && doc.vectors.length !== sentences * hidden)
       throw new Error(`learner: document features of ${doc.vectors.length / sentences} dimensions, expected ${hidden}`);
     const prior = models.map(() => new Float32Array(sentences));
     const vector = new Float64Array(hidden);
-    const sum = new Float64Array(hidden);
     const { vectors, scales } = doc;
     for (let s = 0; s < sentences; s++) {
       const scale = scales[s] as number;
-      for (let k = 0; k < hidden; k++) {
-        vector[k] = (vectors[s * hidden + k] as number) * scale;
-        sum[k] = (sum[k] as number) + (vector[k] as number);
-      }
+      for (let k = 0; k < hidden; k++) vector[k] = (vectors[s * hidden + k] as number) * scale;
       for (let l = 0; l < models.length; l++) {
         const { query, kappa } = models[l] as LabelModel;
         let dot = 0;
@@ -418,11 +416,27 @@ export class Learner {
     for (const value of tfidf) norm += value * value;
     norm = Math.sqrt(norm) || 1;
     for (let i = 0; i < tfidf.length; i++) tfidf[i] = (tfidf[i] as number) / norm;
-    let length = 0;
-    for (const value of sum) length += value * value;
-    length = Math.sqrt(length) || 1;
-    const mean = Float32Array.from(sum, (value) => value / length);
-    return { prior, priorScore, vectors, scales, mean, terms: doc.terms, tfidf, slots: null, start: null };
+    const cached: DocumentCache = { prior, priorScore, attended: [], terms: doc.terms, tfidf, slots: null, start: null };
+    if (attended) this.attend(cached, doc);
+    return cached;
+  }
+
+  /** Each label's attended vector: the sentence vectors weighted by the label's attention, unit length. */
+  private attend(cached: DocumentCache, doc: DocumentFeatures): void {
+    const { hidden } = this;
+    cached.attended = cached.prior.map((prior) => {
+      const attention = new Float64Array(prior.length);
+      softMax(prior, attention);
+      const sum = new Float64Array(hidden);
+      for (let s = 0; s < prior.length; s++) {
+        const weight = (attention[s] as number) * (doc.scales[s] as number);
+        for (let k = 0; k < hidden; k++) sum[k] = (sum[k] as number) + weight * (doc.vectors[s * hidden + k] as number);
+      }
+      let length = 0;
+      for (const value of sum) length += value * value;
+      length = Math.sqrt(length) || 1;
+      return Float32Array.from(sum, (value) => value / length);
+    });
   }
 
   /** The lexical SVM's decision value. */
@@ -440,11 +454,11 @@ export class Learner {
   }
 
   /** The semantic SVM's decision value. */
-  private semanticValue(model: LabelModel, doc: DocumentCache): number {
+  private semanticValue(model: LabelModel, l: number, doc: DocumentCache): number {
     let sum = model.semanticBias;
     const { semantic } = model;
-    const { mean } = doc;
-    for (let k = 0; k < mean.length; k++) sum += (semantic[k] as number) * (mean[k] as number);
+    const attended = doc.attended[l] as Float32Array;
+    for (let k = 0; k < attended.length; k++) sum += (semantic[k] as number) * (attended[k] as number);
     return sum;
   }
 
@@ -457,7 +471,7 @@ export class Learner {
   private combined(model: LabelModel, l: number, doc: DocumentCache): number {
     const { standard } = model;
     const lexical = (this.lexicalValue(model, l, doc) - (standard[0] as number)) / (standard[1] as number);
-    const semantic = (this.semanticValue(model, doc) - (standard[2] as number)) / (standard[3] as number);
+    const semantic = (this.semanticValue(model, l, doc) - (standard[2] as number)) / (standard[3] as number);
     return lexical + this.settings.semanticWeight * semantic + (this.priorLambda(model) * (doc.priorScore[l] as number)) / PRIOR_SPREAD;
   }
 
@@ -507,29 +521,10 @@ export class Learner {
     return this.attentionOf(this.cache(features), l);
   }
 
-  /** softmax_s of each sentence's logit as if it were the document's only sentence, from the model's dense terms
-   * (the semantic SVM and the prior; the lexical SVM has no sentences); the prior's c_s before decisions. */
   private attentionOf(doc: DocumentCache, l: number): Float64Array {
-    const model = this.models[l] as LabelModel;
     const prior = doc.prior[l] as Float32Array;
-    const count = prior.length;
-    const logits = new Float32Array(count);
-    const { hidden } = this;
-    const { logitScale, semanticWeight } = this.settings;
-    const lambda = this.priorLambda(model);
-    for (let s = 0; s < count; s++) {
-      if (model.decisions === 0) {
-        logits[s] = prior[s] as number;
-        continue;
-      }
-      let dot = 0;
-      for (let k = 0; k < hidden; k++) dot += (model.semantic[k] as number) * (doc.vectors[s * hidden + k] as number);
-      const semantic =
-        (dot * (doc.scales[s] as number) + model.semanticBias - (model.standard[2] as number)) / (model.standard[3] as number);
-      logits[s] = logitScale * (semanticWeight * semantic + (lambda * (prior[s] as number)) / PRIOR_SPREAD);
-    }
-    const attention = new Float64Array(count);
-    softMax(logits, attention);
+    const attention = new Float64Array(prior.length);
+    softMax(prior, attention);
     return attention;
   }
 
@@ -604,11 +599,11 @@ export class Learner {
     model.alphas = lexical.alphas;
     model.bias = lexical.bias;
     model.startWeight = lexical.extraWeight;
-    // The semantic SVM: the document's mean sentence vector.
+    // The semantic SVM: the label's attended vector.
     const semantic = this.solveDual(
       problem,
       this.settings.semanticC,
-      caches.map((doc) => ({ indices: this.hiddenIndices, values: doc.mean })),
+      caches.map((doc) => ({ indices: this.hiddenIndices, values: doc.attended[l] as Float32Array })),
       null,
       model.semantic,
       model.semanticAlphas,
@@ -627,7 +622,7 @@ export class Learner {
     const count = sample.length;
     for (const doc of sample) {
       const f = this.lexicalValue(model, l, doc);
-      const g = this.semanticValue(model, doc);
+      const g = this.semanticValue(model, l, doc);
       standard[0] = (standard[0] as number) + f / count;
       standard[1] = (standard[1] as number) + (f * f) / count;
       standard[2] = (standard[2] as number) + g / count;
