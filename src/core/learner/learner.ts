@@ -12,13 +12,13 @@
  *   z = logitScale * (g(d) - t),   g(d) = F(d) + semanticWeight * S(d) + lambda * (A(d) - mu) / PRIOR_SPREAD,
  * two linear SVMs (squared hinge, L2), each standardised over the pool: F over the document's TF-IDF of hashed word
  * unigrams and bigrams (idf frozen from the pool at construction), S over the label's attended vector
- * v(d) = sum_s softmax_s(c_s) e_s (unit length), what the description's attention reads from the document. Both are solved
- * exactly after every decision by dual coordinate descent (Hsieh et al. 2008, liblinear's solver), warm-started
+ * v(d) = sum_s softmax_s(c_s) e_s (unit length), what the description's attention reads from the document. Both are
+ * solved exactly after every decision by dual coordinate descent (Hsieh et al. 2008, liblinear's solver), warm-started
  * from the previous decisions' dual variables, the decisions weighted as ASReview LAB weighs them. The prior's weight
  * lambda = priorWeight / (1 + positives / priorHalfLife) fades as relevant documents are found, so the descriptions
- * lead the cold start and the decisions lead after it; t puts probability 1/2 so that the pool gets the decisions' share of positives.
- * A solve costs a few passes over the decided documents; scoring costs a document's terms and one dot product per
- * label.
+ * lead the cold start and the decisions lead after it; t puts probability 1/2 so that the pool gets the decisions'
+ * share of positives. A solve costs a few passes over the decided documents; scoring costs a document's terms and
+ * one dot product per label.
  */
 import type { Task } from '../manifest';
 import { type DocumentFeatures, LEXICAL_BUCKETS } from './features';
@@ -131,24 +131,8 @@ export interface LearnerState {
   unseenIdf: number;
   /** The lexical slots' terms, in slot order. */
   slotTerms: Uint32Array;
-  labels: Array<{
-    query: Float64Array;
-    kappa: number;
-    mu: number;
-    b0: number;
-    weights: Float64Array;
-    bias: number;
-    startWeight: number;
-    semantic: Float64Array;
-    semanticBias: number;
-    standard: Float64Array;
-    offset: number;
-    decisions: number;
-    positives: number;
-    /** The dual variables, to go on solving where it stopped; absent in exported folders. */
-    alphas?: Float64Array;
-    semanticAlphas?: Float64Array;
-  }>;
+  /** Per label, its model; the dual variables (to go on solving where it stopped) are absent in exported folders. */
+  labels: Array<Omit<LabelModel, 'alphas' | 'semanticAlphas'> & Partial<Pick<LabelModel, 'alphas' | 'semanticAlphas'>>>;
 }
 
 export const LEARNER_FORMAT = 'labelwise-learner/2';
