@@ -469,7 +469,10 @@ function learnerSpeedSection(result: Json): string {
       `rescoring ${result.pool} documents: one label / ten labels`,
       `${times(result.rescoring_10000_ms?.one_label)} / ${times(result.rescoring_10000_ms?.ten_labels)}`,
     ],
-    [`building the learner over ${result.pool} documents`, `${result.build_10000_ms} ms, ${result.learner_memory_mib_10000} MiB (heap and typed arrays)`],
+    [
+      `building the learner over ${result.pool} documents`,
+      `${result.build_10000_ms} ms, ${result.learner_memory_mib_10000} MiB (heap and typed arrays)`,
+    ],
     [
       'stored features per document (IndexedDB / feature cache)',
       `${result.stored_feature_bytes_per_document?.mean} B mean, ${result.stored_feature_bytes_per_document?.max} B max; ` +
