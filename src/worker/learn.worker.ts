@@ -41,8 +41,6 @@ const FEATURE_BATCH = 8;
 const QUALITY_DECISIONS = 400;
 /** Undecided documents beside the decided ones in the cross-validation pool (their TF-IDF and the prior's scale). */
 const QUALITY_POOL = 500;
-/** Trainings per fold model: the page's model is trained once per decision batch, warm-started; a few rounds come near. */
-const QUALITY_ROUNDS = 5;
 
 interface Opened {
   encoderUrl: string;
@@ -277,21 +275,21 @@ const api: LearnApi = {
   quality() {
     return serialized(async () => {
       const { scheme, descriptions } = requireOpened();
-      const current = requireLearner();
+      requireLearner(); // a scheme's documents and decisions, as the learner has them
       const decided = learnerDecisions().slice(-QUALITY_DECISIONS);
       const decidedDocs = new Set(decided.map((decision) => decision.doc));
       const others = keys
         .map((_, doc) => doc)
         .filter((doc) => !decidedDocs.has(doc))
         .slice(0, QUALITY_POOL);
-      // Fold models learn on a pool of the decided documents and some others, indexed afresh.
+      // Fold models learn on a pool of the decided documents and some others, indexed afresh; one solve each reaches
+      // the model the page's warm-started trainings reach.
       const pool = [...decided.map((decision) => decision.doc), ...others];
       const poolFeatures = pool.map((doc) => features[doc] as DocumentFeatures);
-      const rounds = Math.max(1, Math.min(QUALITY_ROUNDS, current.version));
       const { probabilities, folds } = crossValidate(decided.length, (train, test) => {
         const fold = new Learner(scheme, descriptions, poolFeatures);
         const trainDecisions = train.map((i) => ({ doc: i, labels: (decided[i] as Decision).labels }));
-        for (let round = 0; round < rounds; round++) fold.train(trainDecisions);
+        fold.train(trainDecisions);
         return test.map((i) => Array.from(fold.score(i)));
       });
       const outcomes: Outcome[] = decided.map((decision, i) => ({
