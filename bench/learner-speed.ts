@@ -44,7 +44,10 @@ const time = (fn: () => void) => {
   return performance.now() - started;
 };
 // The heap and the typed arrays' buffers (outside the heap): the learner's per-document caches are typed arrays.
-const memoryUsed = () => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+const memoryUsed = () => {
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return heapUsed + arrayBuffers;
+};
 const memoryBefore = memoryUsed();
 let learner: Learner | undefined;
 const buildMs = time(() => {

@@ -281,8 +281,11 @@ export class Learner {
       model.kappa = kappa;
       // As cache() computes them for documents added later: the rounded cosine times kappa, rounded.
       for (const doc of this.documents) doc.prior[l] = (doc.prior[l] as Float32Array).map((value) => value * kappa);
-      model.mu = this.documents.reduce((sum, doc) => sum + softMax(doc.prior[l] as Float32Array, null), 0) / Math.max(1, n);
-      for (const doc of this.documents) doc.priorScore[l] = softMax(doc.prior[l] as Float32Array, null) - model.mu;
+      const scaled = this.documents.map((doc) => softMax(doc.prior[l] as Float32Array, null));
+      model.mu = scaled.reduce((sum, value) => sum + value, 0) / Math.max(1, n);
+      this.documents.forEach((doc, d) => {
+        doc.priorScore[l] = (scaled[d] as number) - model.mu;
+      });
     });
     // The attended vectors, now that kappa sets the attention's sharpness.
     for (let d = 0; d < n; d++) this.attend(this.documents[d] as DocumentCache, documents[d] as DocumentFeatures);
@@ -453,9 +456,14 @@ export class Learner {
 
   /** g(d): the standardised SVM scores and the fading prior. */
   private combined(model: LabelModel, l: number, doc: DocumentCache): number {
+    return this.combine(model, l, doc, this.lexicalValue(model, l, doc), this.semanticValue(model, l, doc));
+  }
+
+  /** g(d) from the two SVMs' decision values for the document. */
+  private combine(model: LabelModel, l: number, doc: DocumentCache, lexicalValue: number, semanticValue: number): number {
     const { standard } = model;
-    const lexical = (this.lexicalValue(model, l, doc) - (standard[0] as number)) / (standard[1] as number);
-    const semantic = (this.semanticValue(model, l, doc) - (standard[2] as number)) / (standard[3] as number);
+    const lexical = (lexicalValue - (standard[0] as number)) / (standard[1] as number);
+    const semantic = (semanticValue - (standard[2] as number)) / (standard[3] as number);
     return lexical + this.settings.semanticWeight * semantic + (this.priorLambda(model) * (doc.priorScore[l] as number)) / PRIOR_SPREAD;
   }
 
@@ -604,9 +612,11 @@ export class Learner {
     const every = Math.ceil(this.documents.length / STANDARD_SAMPLE);
     const sample = this.documents.filter((_, d) => d % every === 0);
     const count = sample.length;
-    for (const doc of sample) {
-      const f = this.lexicalValue(model, l, doc);
-      const g = this.semanticValue(model, l, doc);
+    const lexicalValues = sample.map((doc) => this.lexicalValue(model, l, doc));
+    const semanticValues = sample.map((doc) => this.semanticValue(model, l, doc));
+    for (let i = 0; i < count; i++) {
+      const f = lexicalValues[i] as number;
+      const g = semanticValues[i] as number;
       standard[0] = (standard[0] as number) + f / count;
       standard[1] = (standard[1] as number) + (f * f) / count;
       standard[2] = (standard[2] as number) + g / count;
@@ -619,7 +629,9 @@ export class Learner {
     model.standard = standard;
     // t: the pool (its sample) gets the share of positives the decisions have. The SVMs' zeros say little here: the
     // weights that favour the rare positives in the ranking move them, and the decided documents sit beyond the margins.
-    const values = sample.map((doc) => this.combined(model, l, doc)).sort((x, y) => y - x);
+    const values = sample
+      .map((doc, i) => this.combine(model, l, doc, lexicalValues[i] as number, semanticValues[i] as number))
+      .sort((x, y) => y - x);
     const share = positives / Math.max(1, n);
     const at = Math.min(values.length - 1, Math.max(0, Math.round(share * values.length) - 1));
     model.offset = ((values[at] as number) + (values[at + 1] ?? (values[at] as number))) / 2;
