@@ -466,6 +466,10 @@ function learnerSpeedSection(result: Json): string {
       `${times(value.one_label)} / ${times(value.ten_labels)}`,
     ]),
     [
+      'ten-label training at 2,000 decisions that learns the attention again (once the decisions grow by a tenth) / one that does not',
+      `${result.ten_label_training_at_2000_learning_attention?.with_attention_learned_ms ?? '—'} ms / ${result.ten_label_training_at_2000_learning_attention?.without_ms ?? '—'} ms`,
+    ],
+    [
       `rescoring ${result.pool} documents: one label / ten labels`,
       `${times(result.rescoring_10000_ms?.one_label)} / ${times(result.rescoring_10000_ms?.ten_labels)}`,
     ],

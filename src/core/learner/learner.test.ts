@@ -61,6 +61,32 @@ describe('learner', () => {
     }
   });
 
+  it('learns its attention from the decisions, and keeps it in its saved state', () => {
+    // Each document: one sentence of its class (axis 3 or 0) and one of another topic (axes 1, 2, 5, 6, 7); the
+    // description reads mostly two of the other topics, the decisions say axis 3 matters.
+    const others = [1, 2, 5, 6, 7];
+    const mixed = Array.from({ length: 30 }, (_, i) => doc(`document ${i}`, [i % 2 === 1 ? 3 : 0, others[(i * 3) % 5] as number]));
+    const description = Float32Array.from({ length: HIDDEN }, (_, k) => (k === 3 ? 0.3 : k === 1 || k === 2 ? 1 : 0));
+    const length = Math.hypot(...description);
+    const misled = { task: 'multi_label' as const, labels: [{ name: 'class', description: 'other topics' }] };
+    const learner = new Learner(misled, [description.map((value) => value / length)], mixed);
+    const undecided = 25;
+    const before = learner.attention(undecided, 0)[0] as number;
+    const decisions = [];
+    for (let d = 0; d < 16; d++) {
+      decisions.push({ doc: d, labels: d % 2 === 1 ? ['class'] : [] });
+      learner.train(decisions);
+    }
+    // The undecided document's axis-3 sentence now draws more of the label's attention.
+    expect(learner.attention(undecided, 0)[0] as number).toBeGreaterThan(before + 0.1);
+    expect(learner.attentionFeatures(mixed[undecided] as DocumentFeatures, 0)).toEqual(learner.attention(undecided, 0));
+    const restored = Learner.fromState(learner.exportState(), mixed);
+    for (let d = 0; d < mixed.length; d++) {
+      expect(restored.attention(d, 0)).toEqual(learner.attention(d, 0));
+      expect(restored.probability(d, 0)).toBeCloseTo(learner.probability(d, 0), 12);
+    }
+  });
+
   it('solves to the same model warm as cold, after a decision changes and one is taken back', () => {
     const decisions = [0, 1, 2, 3, 5, 8].map((d) => ({ doc: d, labels: d % 2 === 1 ? ['epidemiology'] : [] }));
     const warm = new Learner(scheme, [axis(0), null], pool);

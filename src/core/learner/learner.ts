@@ -8,11 +8,13 @@
  * a soft maximum over the document's sentences s of c_s = kappa * (description . e_s), the description's cosine with
  * the sentence's vector e_s (frozen encoder, mean-pooled), kappa scaling the prior logits to spread by PRIOR_SPREAD
  * over the pool and mu centring them; softmax_s(c_s) is the label's attention over the sentences (the paper's label
- * attention, over frozen sentence vectors) and its heatmap. After decisions,
+ * attention, over frozen sentence vectors) and its heatmap until the attention is learned. After decisions,
  *   z = logitScale * (g(d) - t),   g(d) = F(d) + semanticWeight * S(d) + lambda * (A(d) - mu) / PRIOR_SPREAD,
  * two linear SVMs (squared hinge, L2), each standardised over the pool: F over the document's TF-IDF of hashed word
  * unigrams and bigrams (idf frozen from the pool at construction), S over the label's attended vector
- * v(d) = sum_s softmax_s(c_s) e_s (unit length), what the description's attention reads from the document. Both are
+ * v(d) = sum_s softmax_s(a_s) e_s (unit length), what the label's attention reads from the document. The attention's
+ * logits a_s start as the description's c_s and are learned from the decisions: the query becomes the description plus
+ * the semantic SVM's unit weight vector (see learnAttention), each time the decisions have grown by a tenth. Both are
  * solved exactly after every decision by dual coordinate descent (Hsieh et al. 2008, liblinear's solver), warm-started
  * from the previous decisions' dual variables, the decisions weighted as ASReview LAB weighs them. The prior's weight
  * lambda = priorWeight / (1 + positives / priorHalfLife) fades as relevant documents are found, so the descriptions
@@ -77,6 +79,12 @@ const MAX_EPOCHS = 200;
 const STANDARD_SAMPLE = 500;
 /** A starting classifier's logit enters the SVM as one more feature, scaled to about a TF-IDF value's size. */
 const START_FEATURE_SCALE = 0.25;
+/** A learned attention query is the description plus this much of the semantic SVM's unit weight vector. */
+const ATTENTION_LEARNING = 1;
+/** The attention is learned again once the decisions have grown by this factor and by ATTENTION_MIN_STEP since it
+ * was last learned: each time costs a pass over every pool document's sentence vectors. */
+const ATTENTION_GROWTH = 1.1;
+const ATTENTION_MIN_STEP = 10;
 /** Terms in more than this share of the pool carry no weight (as scikit-learn's max_df). */
 const MAX_DOCUMENT_SHARE = 0.95;
 
@@ -111,6 +119,10 @@ interface LabelModel {
   /** Dual variables of each decided document (by document index), the next solves' start. */
   alphas: Float64Array;
   semanticAlphas: Float64Array;
+  /** The attention's query over the sentence vectors, kappa times unit length: the description until the label's
+   * attention is first learned (see learnAttention), and the decisions it was last learned at (0: never). */
+  attentionQuery: Float64Array;
+  attentionDecisions: number;
 }
 
 /** A learner's trained state: JSON-able values and typed arrays (IndexedDB stores it as it is; see state.ts for
@@ -135,15 +147,19 @@ export interface LearnerState {
   labels: Array<Omit<LabelModel, 'alphas' | 'semanticAlphas'> & Partial<Pick<LabelModel, 'alphas' | 'semanticAlphas'>>>;
 }
 
-export const LEARNER_FORMAT = 'labelwise-learner/2';
+export const LEARNER_FORMAT = 'labelwise-learner/3';
 
 /** What the learner keeps per document: computed once, from its features. */
 interface DocumentCache {
   /** Per label, c_s of each sentence, and A(d) - mu. */
   prior: Float32Array[];
   priorScore: Float64Array;
-  /** Per label, the attended vector v(d) (see attend). */
+  /** Per label, the attention's logits over the sentences (the prior's c_s until the attention is learned) and the
+   * attended vector v(d) (see attend). */
+  attentionLogits: Float32Array[];
   attended: Float32Array[];
+  /** The sentence vectors, for learning the attention again. */
+  features: DocumentFeatures;
   terms: Uint32Array;
   tfidf: Float32Array;
   /** Lexical slot of each term, filled when the document is first decided. */
@@ -229,6 +245,7 @@ export class Learner {
         ...label,
         weights: label.weights.slice(),
         semantic: label.semantic.slice(),
+        attentionQuery: label.attentionQuery.slice(),
         alphas: label.alphas?.slice() ?? new Float64Array(0),
         semanticAlphas: label.semanticAlphas?.slice() ?? new Float64Array(0),
       }));
@@ -266,6 +283,8 @@ export class Learner {
         positives: 0,
         alphas: new Float64Array(0),
         semanticAlphas: new Float64Array(0),
+        attentionQuery: new Float64Array(this.hidden),
+        attentionDecisions: 0,
       };
     });
     for (const doc of documents) this.documents.push(this.cache(doc, false));
@@ -279,6 +298,7 @@ export class Learner {
       if (descriptions[l] !== null && kappa === 0 && n > 1)
         this.notes.push(`label "${label.name}": its description scores every document alike`);
       model.kappa = kappa;
+      model.attentionQuery = model.query.map((value) => value * kappa);
       // As cache() computes them for documents added later: the rounded cosine times kappa, rounded.
       for (const doc of this.documents) doc.prior[l] = (doc.prior[l] as Float32Array).map((value) => value * kappa);
       const scaled = this.documents.map((doc) => softMax(doc.prior[l] as Float32Array, null));
@@ -288,7 +308,7 @@ export class Learner {
       });
     });
     // The attended vectors, now that kappa sets the attention's sharpness.
-    for (let d = 0; d < n; d++) this.attend(this.documents[d] as DocumentCache, documents[d] as DocumentFeatures);
+    for (const doc of this.documents) this.attend(doc);
   }
 
   /** A learner from `exportState()`: it scores every document exactly as the learner that saved it, and trains on
@@ -334,6 +354,8 @@ export class Learner {
         startWeight: model.startWeight,
         semantic: model.semantic.slice(),
         semanticBias: model.semanticBias,
+        attentionQuery: model.attentionQuery.slice(),
+        attentionDecisions: model.attentionDecisions,
         standard: model.standard.slice(),
         offset: model.offset,
         decisions: model.decisions,
@@ -403,27 +425,76 @@ export class Learner {
     for (const value of tfidf) norm += value * value;
     norm = Math.sqrt(norm) || 1;
     for (let i = 0; i < tfidf.length; i++) tfidf[i] = (tfidf[i] as number) / norm;
-    const cached: DocumentCache = { prior, priorScore, attended: [], terms: doc.terms, tfidf, slots: null, start: null };
-    if (attended) this.attend(cached, doc);
+    const cached: DocumentCache = {
+      prior,
+      priorScore,
+      attentionLogits: [],
+      attended: [],
+      features: doc,
+      terms: doc.terms,
+      tfidf,
+      slots: null,
+      start: null,
+    };
+    if (attended) this.attend(cached);
     return cached;
   }
 
-  /** Each label's attended vector: the sentence vectors weighted by the label's attention, unit length. */
-  private attend(cached: DocumentCache, doc: DocumentFeatures): void {
+  /** Each label's attention logits and attended vector. */
+  private attend(cached: DocumentCache): void {
+    cached.attentionLogits = this.models.map((model, l) =>
+      model.attentionDecisions === 0 ? (cached.prior[l] as Float32Array) : this.attentionLogitsOf(model.attentionQuery, cached.features),
+    );
+    cached.attended = cached.attentionLogits.map((logits) => this.attendedVector(logits, cached.features));
+  }
+
+  /** query . e_s of each sentence. */
+  private attentionLogitsOf(query: Float64Array, doc: DocumentFeatures): Float32Array {
     const { hidden } = this;
-    cached.attended = cached.prior.map((prior) => {
-      const attention = new Float64Array(prior.length);
-      softMax(prior, attention);
-      const sum = new Float64Array(hidden);
-      for (let s = 0; s < prior.length; s++) {
-        const weight = (attention[s] as number) * (doc.scales[s] as number);
-        for (let k = 0; k < hidden; k++) sum[k] = (sum[k] as number) + weight * (doc.vectors[s * hidden + k] as number);
-      }
-      let length = 0;
-      for (const value of sum) length += value * value;
-      length = Math.sqrt(length) || 1;
-      return Float32Array.from(sum, (value) => value / length);
-    });
+    const logits = new Float32Array(doc.scales.length);
+    for (let s = 0; s < logits.length; s++) {
+      let dot = 0;
+      for (let k = 0; k < hidden; k++) dot += (query[k] as number) * (doc.vectors[s * hidden + k] as number);
+      logits[s] = dot * (doc.scales[s] as number);
+    }
+    return logits;
+  }
+
+  /** v(d) = sum_s softmax_s(logits) e_s, unit length. */
+  private attendedVector(logits: Float32Array, doc: DocumentFeatures): Float32Array {
+    const { hidden } = this;
+    const attention = new Float64Array(logits.length);
+    softMax(logits, attention);
+    const sum = new Float64Array(hidden);
+    for (let s = 0; s < logits.length; s++) {
+      const weight = (attention[s] as number) * (doc.scales[s] as number);
+      for (let k = 0; k < hidden; k++) sum[k] = (sum[k] as number) + weight * (doc.vectors[s * hidden + k] as number);
+    }
+    let length = 0;
+    for (const value of sum) length += value * value;
+    length = Math.sqrt(length) || 1;
+    return Float32Array.from(sum, (value) => value / length);
+  }
+
+  /** Label attention learned from the decisions (the paper's trained label attention, on frozen sentence vectors):
+   * the query becomes the description plus the semantic SVM's unit weight vector, the direction in the sentence
+   * space that the decisions found relevant, and every pool document's attention and attended vector follow. */
+  private learnAttention(l: number, model: LabelModel, decisions: number): void {
+    const { hidden } = this;
+    const { semantic, query, kappa } = model;
+    let weightNorm = 0;
+    for (let k = 0; k < hidden; k++) weightNorm += (semantic[k] as number) ** 2;
+    weightNorm = Math.sqrt(weightNorm);
+    if (weightNorm === 0) return;
+    const learned = Float64Array.from(query, (value, k) => value + (ATTENTION_LEARNING * (semantic[k] as number)) / weightNorm);
+    const length = Math.sqrt(learned.reduce((sum, value) => sum + value * value, 0)) || 1;
+    model.attentionQuery = learned.map((value) => (value / length) * kappa);
+    model.attentionDecisions = decisions;
+    for (const doc of this.documents) {
+      const logits = this.attentionLogitsOf(model.attentionQuery, doc.features);
+      doc.attentionLogits[l] = logits;
+      doc.attended[l] = this.attendedVector(logits, doc.features);
+    }
   }
 
   /** The lexical SVM's decision value. */
@@ -514,9 +585,9 @@ export class Learner {
   }
 
   private attentionOf(doc: DocumentCache, l: number): Float64Array {
-    const prior = doc.prior[l] as Float32Array;
-    const attention = new Float64Array(prior.length);
-    softMax(prior, attention);
+    const logits = doc.attentionLogits[l] as Float32Array;
+    const attention = new Float64Array(logits.length);
+    softMax(logits, attention);
     return attention;
   }
 
@@ -566,6 +637,10 @@ export class Learner {
   private solve(l: number, docs: number[], targets: boolean[]): void {
     const model = this.models[l] as LabelModel;
     const n = docs.length;
+    // The attention learns from the semantic SVM of the last solve, once that one had a positive decision.
+    const learnedAt = model.attentionDecisions;
+    if (model.positives > 0 && n >= Math.max(learnedAt + ATTENTION_MIN_STEP, learnedAt * ATTENTION_GROWTH))
+      this.learnAttention(l, model, n);
     const caches = docs.map((d) => this.doc(d));
     const positives = targets.filter(Boolean).length;
     const negatives = n - positives;
