@@ -470,10 +470,16 @@ export class Learner {
       const weight = (attention[s] as number) * (doc.scales[s] as number);
       for (let k = 0; k < hidden; k++) sum[k] = (sum[k] as number) + weight * (doc.vectors[s * hidden + k] as number);
     }
+    // Indexed loops: Float32Array.from with a mapping function and for-of cost several times this here.
     let length = 0;
-    for (const value of sum) length += value * value;
+    for (let k = 0; k < hidden; k++) {
+      const value = sum[k] as number;
+      length += value * value;
+    }
     length = Math.sqrt(length) || 1;
-    return Float32Array.from(sum, (value) => value / length);
+    const attended = new Float32Array(hidden);
+    for (let k = 0; k < hidden; k++) attended[k] = (sum[k] as number) / length;
+    return attended;
   }
 
   /** Label attention learned from the decisions (the paper's trained label attention, on frozen sentence vectors):
