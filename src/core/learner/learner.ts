@@ -195,6 +195,13 @@ function softMax(prior: Float32Array, attention: Float64Array | null): number {
   return peak + Math.log(total / count);
 }
 
+/** softmax_s(logits): an attention over the sentences (empty for a document without sentences). */
+function attentionWeights(logits: Float32Array): Float64Array {
+  const attention = new Float64Array(logits.length);
+  softMax(logits, attention);
+  return attention;
+}
+
 export class Learner {
   readonly scheme: Scheme;
   /** Plain messages about the scheme (an empty description, ...), for the page and the CLI to show. */
@@ -463,8 +470,7 @@ export class Learner {
   /** v(d) = sum_s softmax_s(logits) e_s, unit length. */
   private attendedVector(logits: Float32Array, doc: DocumentFeatures): Float32Array {
     const { hidden } = this;
-    const attention = new Float64Array(logits.length);
-    softMax(logits, attention);
+    const attention = attentionWeights(logits);
     const sum = new Float64Array(hidden);
     for (let s = 0; s < logits.length; s++) {
       const weight = (attention[s] as number) * (doc.scales[s] as number);
@@ -591,10 +597,7 @@ export class Learner {
   }
 
   private attentionOf(doc: DocumentCache, l: number): Float64Array {
-    const logits = doc.attentionLogits[l] as Float32Array;
-    const attention = new Float64Array(logits.length);
-    softMax(logits, attention);
-    return attention;
+    return attentionWeights(doc.attentionLogits[l] as Float32Array);
   }
 
   /** Trains every label on all decisions so far (pass them all, the newest included; a document decided twice counts
